@@ -1,0 +1,25 @@
+"""Domain errors. Library code raises these; only the CLI and the app turn them into messages."""
+
+
+class PolicyQAError(Exception):
+    """Base class: the message is written for the user and says what to do."""
+
+
+class SettingsError(PolicyQAError):
+    """A setting has a value policyqa cannot use."""
+
+
+class DocumentError(PolicyQAError):
+    """A corpus file cannot be read or parsed."""
+
+
+class EmbedderError(PolicyQAError):
+    """The embedding model is missing or cannot be loaded."""
+
+
+class IndexFolderError(PolicyQAError):
+    """The index folder is missing, damaged, or does not match the settings."""
+
+
+class LLMError(PolicyQAError):
+    """The configured language model is missing or failed."""

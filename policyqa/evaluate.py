@@ -1,0 +1,170 @@
+"""`policyqa eval`: answer a gold set, score it with the gold set's own scorer, print the figures.
+
+The scorer (score.py beside the gold file) is called as a program, never copied, so the numbers
+printed here are the numbers anyone else computes. `--baseline` scores what a user would build in
+a few lines (LangChain RecursiveCharacterTextSplitter(500, 50) + the same embedder + FAISS top-k)
+with the same scorer, side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from policyqa.errors import PolicyQAError
+
+METRICS = (
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "hit@10",
+    "any_hit@5",
+    "mrr",
+    "section@5",
+    "answer_keys",
+    "citation_valid",
+    "citation_recall",
+    "citation_precision",
+    "refusal_acc",
+    "false_refusal",
+)
+
+
+def _score(scorer: Path, gold: Path, predictions: Path, corpus: Path) -> dict:
+    out = predictions.with_suffix(".metrics.json")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(scorer),
+            str(gold),
+            str(predictions),
+            "--corpus",
+            str(corpus),
+            "--json",
+            str(out),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise PolicyQAError(f"the scorer {scorer} failed: {proc.stderr.strip()[-500:]}")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _scorer_table(scorer: Path, gold: Path, predictions: Path, corpus: Path) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(scorer), str(gold), str(predictions), "--corpus", str(corpus)],
+        capture_output=True,
+        text=True,
+    )
+    return proc.stdout
+
+
+def _answer_lengths(gold_rows: list[dict], predictions: Path) -> dict[str, float]:
+    """Median answer length (characters) per question type."""
+    types = {row["id"]: row.get("type", "?") for row in gold_rows}
+    lengths: dict[str, list[int]] = {}
+    for line in predictions.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["id"] in types and not row["refused"]:
+            lengths.setdefault(types[row["id"]], []).append(len(row["answer"]))
+    return {t: statistics.median(v) for t, v in sorted(lengths.items())}
+
+
+def run(
+    engine, gold: Path, scorer: str | None = None, baseline: bool = False, keep: str | None = None
+) -> str:
+    """Run the gold set through `engine` (and the baseline), return the printable report."""
+    from policyqa.cli import _read_questions, run_batch
+
+    if not gold.exists():
+        raise PolicyQAError(f"gold file {gold} does not exist")
+    scorer_path = Path(scorer) if scorer else gold.with_name("score.py")
+    if not scorer_path.exists():
+        raise PolicyQAError(f"scorer {scorer_path} not found: pass --scorer PATH/score.py")
+    questions = _read_questions(gold)
+    corpus = Path(engine.settings.corpus).resolve()
+    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="policyqa-eval-"))
+    folder.mkdir(parents=True, exist_ok=True)
+
+    predictions = folder / "policyqa.predictions.jsonl"
+    timings = run_batch(engine, questions, predictions, engine.settings.k)
+    ours = _score(scorer_path, gold, predictions, corpus)["metrics"]
+    columns = {"policyqa": ours}
+    if baseline:
+        base_predictions = folder / "baseline.predictions.jsonl"
+        run_baseline(engine, questions, base_predictions, engine.settings.k)
+        columns["baseline"] = _score(scorer_path, gold, base_predictions, corpus)["metrics"]
+
+    lines = [_scorer_table(scorer_path, gold, predictions, corpus).rstrip(), ""]
+    lines.append(f"{'metric':<20}" + "".join(f"{name:>12}" for name in columns))
+    for metric in METRICS:
+        cells = "".join(f"{_fmt(col.get(metric)):>12}" for col in columns.values())
+        lines.append(f"{metric:<20}{cells}")
+    lines.append("hit@5 by type:")
+    for qtype in ours.get("by_type", {}):
+        cells = "".join(f"{_fmt(col['by_type'].get(qtype, {}).get('hit@5')):>12}" for col in columns.values())
+        lines.append(f"  {qtype:<18}{cells}")
+    lines.append("median answer length (chars) by type:")
+    for qtype, median in _answer_lengths(questions, predictions).items():
+        lines.append(f"  {qtype:<18}{median:>12.0f}")
+    timings.sort()
+    lines.append(
+        f"questions {len(questions)}; answer time p50 {1000 * timings[len(timings) // 2]:.0f} ms, "
+        f"p95 {1000 * timings[int(len(timings) * 0.95) - 1]:.0f} ms (warm, includes retrieval and composition)"
+    )
+    lines.append(f"predictions kept in {folder}")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def run_baseline(engine, questions: list[dict], out: Path, k: int) -> None:
+    """The few-lines baseline: character splitter, same embedder, flat FAISS, top-k passages."""
+    import numpy as np
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from index import load, vector_index
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
+    corpus = Path(engine.settings.corpus)
+    texts, files = [], []
+    for path in load.list_corpus(corpus):
+        raw = load.read_document(path, corpus)
+        for piece in splitter.split_text(raw.text):
+            texts.append(piece)
+            files.append(raw.file)
+    vectors = engine.embedder.passages(texts)
+    index = vector_index.build(np.asarray(vectors), kind="flat")
+    with out.open("w", encoding="utf-8") as fh:
+        for row in questions:
+            started = time.perf_counter()
+            scores, ids = vector_index.search(index, engine.embedder.query(row["question"]), max(k, 10))
+            passages = [
+                {"file": files[i], "section": "", "text": texts[i], "score": float(s)}
+                for s, i in zip(scores[0], ids[0], strict=True)
+                if i >= 0
+            ]
+            top = passages[0] if passages else None
+            record = {
+                "id": row["id"],
+                "answer": top["text"] if top else "",
+                "refused": False,
+                "citations": [{"file": top["file"], "section": "", "quote": top["text"]}] if top else [],
+                "passages": passages,
+                "seconds": time.perf_counter() - started,
+            }
+            del record["seconds"]
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")

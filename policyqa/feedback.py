@@ -1,0 +1,55 @@
+"""The feedback log: one JSON line per 👍/👎, appended atomically so concurrent users never interleave."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+from policyqa.errors import PolicyQAError
+from policyqa.records import Answer
+
+RATINGS = ("up", "down")
+
+
+def feedback_record(answer: Answer, rating: str, comment: str = "", when: datetime | None = None) -> dict:
+    """What one feedback line holds: question, answer, citations, rating, comment and a timestamp."""
+    if rating not in RATINGS:
+        raise PolicyQAError(f"feedback rating must be one of {', '.join(RATINGS)}, got {rating!r}")
+    when = when or datetime.now().astimezone()
+    return {
+        "time": when.isoformat(timespec="seconds"),
+        "rating": rating,
+        "comment": comment.strip(),
+        "question": answer.question,
+        "rewritten_question": answer.rewritten_question,
+        "answer": answer.text,
+        "refused": answer.refused,
+        "mode": answer.mode,
+        "citations": [
+            {"n": c.n, "file": c.file, "title": c.title, "section": c.section, "quote": c.quote}
+            for c in answer.citations
+        ],
+    }
+
+
+def append_feedback(path: Path, record: dict) -> None:
+    """Append one JSON line; a single O_APPEND write under a lock keeps lines whole."""
+    path = Path(path)
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise PolicyQAError(
+            f"cannot write the feedback log {path} ({exc.strerror or exc}); set feedback_log to a writable file"
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

@@ -1,0 +1,90 @@
+"""Is the question answered by the corpus at all? Calibrated "not found" decisions.
+
+Two kinds of unanswerable questions need two checks:
+1. the question is about something no document covers (another city, a year no document
+   covers): caught from the question and the documents' metadata;
+2. the topic is there but the asked figure is not (a budget no document states): retrieval
+   scores cannot see that, so we check the answer type — a question asking "how many / how much
+   [unit]" needs a sentence in the best passages that mentions the question's subject *and* a
+   number (with the asked unit, when one is named).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from index.keyword import fold, tokenize
+from policyqa.records import Hit
+from retrieval.query import QueryInfo, _pinyin
+from retrieval.quotes import split_sentences
+
+_PLACE_ZH = re.compile(r"([\u4e00-\u9fff]{2,3})(?:市|省)")
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]{2,})\b")
+_QUANTITY = re.compile(
+    r"多少|几[个座处条项次名人万亿]|比例|百分之|how (?:many|much)|what (?:is the )?(?:rate|share|percentage|budget|amount)",
+    re.I,
+)
+_UNIT_AFTER = re.compile(r"多少([\u4e00-\u9fff]{1,2})")
+_DIGIT = re.compile(r"\d|[一二三四五六七八九十百千万]+[个座处条项次名]")
+
+
+@functools.lru_cache(maxsize=1)
+def _known_places_pinyin() -> dict[str, str]:
+    """pinyin -> place for jieba's dictionary place names (ns), to read place names in English questions."""
+    import jieba.posseg
+
+    out = {}
+    for word, flag in jieba.posseg.dt.word_tag_tab.items():
+        if flag == "ns" and 2 <= len(word) <= 3:
+            out.setdefault(_pinyin(word), word)
+    return out
+
+
+def foreign_places(question: str, corpus_text: str, covered_pinyin: set[str]) -> list[str]:
+    """Places the question names that appear nowhere in the corpus."""
+    found = []
+    for place in _PLACE_ZH.findall(question):
+        if place not in corpus_text:
+            found.append(place)
+    known = None
+    for word in _CAPITALISED.findall(question):
+        key = word.lower()
+        if key in covered_pinyin:
+            continue
+        known = known if known is not None else _known_places_pinyin()
+        place = known.get(key)
+        if place and place not in corpus_text:
+            found.append(word)
+    return found
+
+
+def missing_answer_type(question: str, info: QueryInfo, hits: Sequence[Hit], top_n: int = 3) -> str:
+    """A reason when the question asks for a quantity that the best passages do not state, else ''."""
+    if not _QUANTITY.search(question) or not hits:
+        return ""
+    unit_match = _UNIT_AFTER.search(question)
+    unit = unit_match.group(1) if unit_match else ""
+    subject = [t for t in tokenize(question) if len(t) >= 2 and not t.isdigit()]
+    if not subject:
+        return ""
+    best_sentence_score = 0.0
+    supported = False
+    for hit in hits[:top_n]:
+        for sentence in split_sentences(hit.chunk):
+            text = fold(sentence.text)
+            overlap = sum(len(t) for t in subject if t in text)
+            if overlap == 0:
+                continue
+            best_sentence_score = max(best_sentence_score, overlap)
+            has_number = bool(_DIGIT.search(sentence.text))
+            if has_number and (not unit or unit[0] in sentence.text):
+                supported = True
+    if not supported:
+        return (
+            "相关段落中没有给出所问的数字"
+            if info.language == "zh"
+            else "the passages do not state that figure"
+        )
+    return ""

@@ -1,0 +1,97 @@
+"""One question's path: follow-up rewrite -> understand -> search -> decide -> compose.
+
+`Engine` holds what is loaded once per process (index, embedder, retriever, optional LLM);
+`Engine.ask` is what the CLI, the batch runner and the app call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from index import build
+from index.embed import make_embedder
+from index.store import LoadedIndex
+from policyqa.records import Answer, DocumentMeta
+from policyqa.settings import Settings
+from retrieval import answer as extractive
+from retrieval import evidence
+from retrieval.followup import rewrite
+from retrieval.search import Retriever
+
+
+class Engine:
+    def __init__(self, settings: Settings, index: LoadedIndex, embedder=None, llm=None):
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
+        self.retriever = Retriever(index, self.embedder)
+        self.llm = llm
+        self.documents: dict[str, DocumentMeta] = {f: d.meta for f, d in index.documents.items()}
+        self._corpus_text = "\n".join(c.text for c in index.chunks)
+        self._covered_pinyin = {py for p in self.retriever.profiles for py in p.pinyin}
+
+    @classmethod
+    def open(
+        cls, settings: Settings, progress=None, allow_stale: bool = False, llm=None
+    ) -> tuple[Engine, str]:
+        """Load (and first update, unless allow_stale) the index. Returns the engine and a staleness note."""
+        embedder = make_embedder(settings.embedder, settings.embedder_model)
+        index, staleness = build.ensure_fresh(settings, embedder, progress, allow_stale)
+        note = ""
+        if allow_stale and not staleness.fresh:
+            note = f"index is stale ({staleness.describe()}); run `policyqa index` to update"
+        return cls(settings, index, embedder, llm), note
+
+    def resolve_files(self, names: Sequence[str]) -> set[str]:
+        """Files selected by file names or parts of titles (for --doc and the app's filters)."""
+        selected = set()
+        for name in names:
+            for file, meta in self.documents.items():
+                if name == file or name in file or name in meta.title:
+                    selected.add(file)
+        return selected
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        files: set[str] | None = None,
+        k: int | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """Answer one question with citations, or refuse when the documents do not say."""
+        k = k or self.settings.k
+        standalone = rewrite(question, history, self.documents.values()) if history else question
+        hits, info = self.retriever.search(standalone, k=max(k, 10), files=files)
+        reason = self.unanswerable_reason(standalone, info, hits)
+        if reason:
+            result = extractive.refusal(standalone, info, hits, reason)
+        elif self.llm is not None:
+            from retrieval.generate import generate_answer
+
+            result = generate_answer(standalone, hits, self.llm, history=history, on_token=on_token)
+        else:
+            result = extractive.compose(standalone, hits, info, self.documents)
+        result = _with_metadata(result, self.documents)
+        if standalone != question:
+            result = replace(result, rewritten_question=standalone)
+        return replace(result, question=question)
+
+    def unanswerable_reason(self, question: str, info, hits) -> str:
+        places = evidence.foreign_places(question, self._corpus_text, self._covered_pinyin)
+        if places:
+            return ("文件中没有关于" if info.language == "zh" else "no document covers ") + "、".join(places)
+        return evidence.missing_answer_type(question, info, hits)
+
+
+def _with_metadata(result: Answer, documents: dict[str, DocumentMeta]) -> Answer:
+    """Attach each cited document's 文号, issuer and date to its citations."""
+    citations = []
+    for c in result.citations:
+        meta = documents.get(c.file)
+        if meta:
+            date = meta.date("成文") or meta.date("印发") or meta.date("发布")
+            c = replace(c, title=meta.title, doc_number=meta.doc_number, issuer=meta.issuer, date=date)
+        citations.append(c)
+    return replace(result, citations=tuple(citations))

@@ -1,0 +1,128 @@
+"""Query understanding: language, which documents a question points at, and what it asks for.
+
+Everything here is derived from the question and the documents' own metadata and text, so a
+new corpus needs no configuration: places come from each document's city/district (and, for
+English questions, their pinyin), years from the years a document covers, and title words from
+its title.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from policyqa.records import DocumentMeta
+
+_LIST = re.compile(
+    r"哪几|哪些|哪[一二三四五六七八九十两\d]+[个项条方类大]|分别是|分别有|都有|具体是|具体包括|包括什么|包括哪|几个方面|"
+    r"几个阶段|列出|逐一|是哪[一二三四五六七八九十两\d]|有哪|\bwhat are\b|\blist\b|\bwhich (?:are|were)\b",
+    re.IGNORECASE,
+)
+_COMPARE = re.compile(
+    r"分别|各(?:计划|用|是|有|提|要)|两地|哪几份|哪两份|哪些文件|都提到|都出现|有什么不同|有何不同|区别|异同|对比|比较|"
+    r"\bcompare\b|\bdiffer|\bboth\b|\beach\b|\bversus\b|\bvs\b",
+    re.IGNORECASE,
+)
+_WHICH_DOC = re.compile(
+    r"哪份|哪个文件|哪一份|哪部文件|什么文件|哪个单位印发|\bwhich (?:document|plan|file)\b", re.I
+)
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class DocumentProfile:
+    """What a question can name to point at one document."""
+
+    file: str
+    places: tuple[str, ...]  # 南京, 南京市, 鼓楼, 鼓楼区 …
+    pinyin: tuple[str, ...]  # nanjing, gulou …
+    years: tuple[int, ...]
+    title: str
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    text: str
+    language: str  # zh | en
+    doc_prior: dict  # file -> how strongly the question points at it (0 = not named)
+    named_files: tuple[str, ...]  # documents the question names, best first
+    wants_list: bool
+    compare: bool
+    which_doc: bool
+
+
+def language_of(text: str) -> str:
+    letters = sum(len(w) for w in _ASCII_WORD.findall(text))
+    return "en" if letters > 2 * len(_HAN.findall(text)) else "zh"
+
+
+def _strip_admin_suffix(place: str) -> str:
+    for suffix in ("自治区", "省", "市", "区", "县", "镇"):
+        if place.endswith(suffix) and len(place) > len(suffix) + 1:
+            return place[: -len(suffix)]
+    return place
+
+
+@functools.lru_cache(maxsize=4096)
+def _pinyin(word: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(word)).lower()
+
+
+def profile(meta: DocumentMeta) -> DocumentProfile:
+    places = set()
+    for place in (meta.city, meta.district):
+        if place:
+            places.add(place)
+            places.add(_strip_admin_suffix(place))
+    return DocumentProfile(
+        file=meta.file,
+        places=tuple(sorted(places, key=len, reverse=True)),
+        pinyin=tuple(sorted({_pinyin(p) for p in places if len(p) >= 2})),
+        years=tuple(meta.years),
+        title=meta.title,
+    )
+
+
+def _bigrams(text: str) -> set[str]:
+    han = "".join(_HAN.findall(text))
+    return {han[i : i + 2] for i in range(len(han) - 1)}
+
+
+def understand(question: str, profiles: Iterable[DocumentProfile]) -> QueryInfo:
+    """Classify the question and score how strongly it names each document."""
+    profiles = list(profiles)
+    lowered = question.lower()
+    years = {int(y) for y in _YEAR.findall(question)}
+    q_bigrams = _bigrams(question)
+    prior = {}
+    for p in profiles:
+        score = 0.0
+        place_hit = any(place in question for place in p.places) or any(
+            re.search(rf"\b{re.escape(py)}\b", lowered) for py in p.pinyin
+        )
+        if place_hit:
+            score += 1.0
+        if years and p.years:
+            score += 0.6 if years & set(p.years) else -0.3
+        title_bigrams = _bigrams(p.title)
+        if title_bigrams:
+            # Words of the title the question repeats (三年行动计划, 工作要点, 实施意见 …).
+            score += 0.8 * len(q_bigrams & title_bigrams) / len(title_bigrams)
+        prior[p.file] = score
+    top = max(prior.values(), default=0.0)
+    named = tuple(f for f, s in sorted(prior.items(), key=lambda kv: -kv[1]) if s >= 0.9 and s >= top - 0.7)
+    return QueryInfo(
+        text=question,
+        language=language_of(question),
+        doc_prior=prior,
+        named_files=named,
+        wants_list=bool(_LIST.search(question)),
+        compare=bool(_COMPARE.search(question)),
+        which_doc=bool(_WHICH_DOC.search(question)),
+    )

@@ -1,0 +1,149 @@
+"""Hybrid search: dense (FAISS) and keyword (BM25) scores fused, then shaped by what the question asks.
+
+The scoring math lives in small pure functions (`minmax`, `fuse`) so it can be tested and tuned
+on the dev set; `Retriever` only wires the loaded index, the embedder and those functions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from index import keyword, vector_index
+from index.store import LoadedIndex
+from policyqa.records import BODY, OUTLINE, Hit
+from retrieval.query import QueryInfo, profile, understand
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights, chosen by measurement on the dev set (see NOTES.md)."""
+
+    dense: float = 1.0
+    keyword: float = 0.7
+    doc_prior: float = 0.35
+    dense_candidates: int = 200  # FAISS neighbours scored per query
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    """Scale to 0..1 (all zeros when the values do not vary)."""
+    lo, hi = float(values.min(initial=0.0)), float(values.max(initial=0.0))
+    return (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+
+
+def fuse(dense: np.ndarray, sparse: np.ndarray, prior: np.ndarray, weights: Weights) -> np.ndarray:
+    """Weighted sum of min-max scaled dense and BM25 scores plus the document prior."""
+    return weights.dense * minmax(dense) + weights.keyword * minmax(sparse) + weights.doc_prior * prior
+
+
+def ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based rank of each entry (1 = highest score)."""
+    order = np.argsort(-scores, kind="stable")
+    out = np.empty(len(scores), dtype=np.int64)
+    out[order] = np.arange(1, len(scores) + 1)
+    return out
+
+
+class Retriever:
+    """Searches one loaded index. Build once per process; `search` is the hot path."""
+
+    def __init__(self, index: LoadedIndex, embedder, weights: Weights | None = None):
+        self.index = index
+        self.embedder = embedder
+        self.weights = weights or Weights()
+        self.chunks = index.chunks
+        self.profiles = [profile(d.meta) for d in index.documents.values()]
+        self.files = sorted(index.documents)
+        self._file_ids = np.array([self.files.index(c.file) for c in self.chunks], dtype=np.int64)
+        # For "what are the N items" questions: a parent's outline and its children's first chunks.
+        self._outline_of: dict[tuple[str, tuple], int] = {}
+        self._children: dict[tuple[str, tuple], list[int]] = defaultdict(list)
+        seen_sections = set()
+        for i, c in enumerate(self.chunks):
+            if c.kind == OUTLINE:
+                self._outline_of[(c.file, c.section_path)] = i
+            elif c.kind == BODY and (c.file, c.section_path) not in seen_sections and len(c.section_path) > 1:
+                seen_sections.add((c.file, c.section_path))
+                self._children[(c.file, c.section_path[:-1])].append(i)
+
+    def understand(self, question: str) -> QueryInfo:
+        return understand(question, self.profiles)
+
+    def scores(self, question: str, info: QueryInfo) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(fused, dense, keyword) scores of every chunk."""
+        n = len(self.chunks)
+        query_vector = self.embedder.query(question)
+        top, ids = vector_index.search(self.index.faiss, query_vector, min(self.weights.dense_candidates, n))
+        dense = np.full(n, float(top[0][-1]) if len(top[0]) else 0.0, dtype=np.float32)
+        valid = ids[0] >= 0
+        dense[ids[0][valid]] = top[0][valid]
+        sparse = keyword.scores(self.index.bm25, question)
+        prior_by_file = np.array([info.doc_prior.get(f, 0.0) for f in self.files], dtype=np.float32)
+        prior = np.clip(prior_by_file, -1.0, None)[self._file_ids] if len(self.files) else np.zeros(n)
+        return fuse(dense, sparse, prior, self.weights), dense, sparse
+
+    def search(
+        self, question: str, k: int = 10, files: set[str] | None = None
+    ) -> tuple[list[Hit], QueryInfo]:
+        """The k best chunks for the question (restricted to `files` if given), best first."""
+        info = self.understand(question)
+        if not self.chunks:
+            return [], info
+        fused, dense, sparse = self.scores(question, info)
+        if files:
+            allowed = np.array([c.file in files for c in self.chunks])
+            fused = np.where(allowed, fused, -np.inf)
+        dense_rank, sparse_rank = ranks(dense), ranks(sparse)
+        order = [int(i) for i in np.argsort(-fused, kind="stable") if np.isfinite(fused[i])]
+        if info.compare:
+            order = _spread_over_documents(order, [self.chunks[i].file for i in order], info, fused)
+        if info.wants_list:
+            order = self._expand_lists(order, fused)
+        hits = [
+            Hit(
+                self.chunks[i],
+                float(fused[i]),
+                int(dense_rank[i]),
+                int(sparse_rank[i]) if sparse[i] > 0 else None,
+            )
+            for i in order[:k]
+        ]
+        return hits, info
+
+    def _expand_lists(self, order: list[int], fused: np.ndarray) -> list[int]:
+        """Put the best-matching parent's items right after it, so every item of the list is retrieved."""
+        for position, i in enumerate(order[:3]):
+            chunk = self.chunks[i]
+            key = (chunk.file, chunk.section_path)
+            children = self._children.get(key, [])
+            if chunk.kind != OUTLINE or len(children) < 2:
+                continue
+            if all(self._children.get((chunk.file, self.chunks[c].section_path)) for c in children):
+                # Children are headings with items of their own: the outline lists them already.
+                return order
+            expanded = order[:position] + children + [i]
+            return expanded + [j for j in order[position:] if j not in set(expanded)]
+        return order
+
+
+def _spread_over_documents(
+    order: list[int], files: list[str], info: QueryInfo, fused: np.ndarray
+) -> list[int]:
+    """For comparisons: take the best chunk of each relevant document first, then the rest.
+
+    Relevant documents are the ones the question names; without names, those whose best chunk
+    scores close to the overall best.
+    """
+    best_of: dict[str, int] = {}
+    for i, f in zip(order, files, strict=True):
+        best_of.setdefault(f, i)
+    if len(info.named_files) >= 2:
+        wanted = [f for f in info.named_files if f in best_of]
+    else:
+        top = fused[order[0]]
+        wanted = [f for f, i in best_of.items() if fused[i] >= 0.75 * top]
+    head = [best_of[f] for f in wanted]
+    head.sort(key=lambda i: -fused[i])
+    return head + [i for i in order if i not in set(head)]

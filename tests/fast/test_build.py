@@ -1,0 +1,91 @@
+import json
+
+import numpy as np
+import pytest
+
+from index import build, store
+from policyqa.errors import IndexFolderError
+
+
+def test_build_writes_plain_files_and_manifest(fake_settings):
+    report = build.update(fake_settings)
+    assert report.documents == 2 and report.chunks > 4
+    folder = fake_settings.index
+    names = {p.name for p in folder.iterdir()}
+    assert {"manifest.json", "chunks.jsonl", "documents.jsonl", "vectors.faiss", "vectors", "bm25"} <= names
+    assert not list(folder.rglob("*.pkl"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["embedder"] == {"id": "fake:256", "dimension": 256}
+    assert manifest["chunking"]["tokenizer"] == "cl100k_base"
+    assert set(manifest["files"]) == {"a.txt", "b.txt"}
+    assert all(len(info["sha256"]) == 64 for info in manifest["files"].values())
+    assert manifest["policyqa_version"] and manifest["built_at"]
+    loaded = store.load(folder)
+    assert len(loaded.chunks) == loaded.faiss.ntotal == len(loaded.vectors) == report.chunks
+
+
+def test_update_reembeds_only_changed_files(fake_settings, small_corpus):
+    build.update(fake_settings)
+    assert build.check(fake_settings).fresh
+    before = store.load(fake_settings.index)
+    (small_corpus / "b.txt").write_text(
+        "丙镇2022年工作计划\n\n一、目标\n\n新增绿地10公顷。\n", encoding="utf-8"
+    )
+    (small_corpus / "c.md").write_text("# 丁区方案\n\n一、任务\n\n建设口袋公园5个。\n", encoding="utf-8")
+    staleness = build.check(fake_settings)
+    assert staleness.changed == ("b.txt",) and staleness.added == ("c.md",)
+    report = build.update(fake_settings)
+    assert set(report.embedded_files) == {"b.txt", "c.md"}
+    assert report.reused_files == ("a.txt",)
+    after = store.load(fake_settings.index)
+    assert np.array_equal(before.file_vectors("a.txt"), after.file_vectors("a.txt"))
+    (small_corpus / "c.md").unlink()
+    assert build.check(fake_settings).removed == ("c.md",)
+    report = build.update(fake_settings)
+    assert report.removed_files == ("c.md",) and report.embedded_files == ()
+    assert "c.md" not in store.load(fake_settings.index).documents
+
+
+def test_changed_settings_rebuild_everything(fake_settings):
+    build.update(fake_settings)
+    changed = fake_settings.with_changes(chunk_tokens=100)
+    assert build.check(changed).settings_changed == ("chunk_tokens",)
+    report = build.update(changed)
+    assert set(report.embedded_files) == {"a.txt", "b.txt"}
+
+
+def test_bad_file_is_skipped_with_reason_and_index_kept(fake_settings, small_corpus):
+    build.update(fake_settings)
+    (small_corpus / "broken.pdf").write_bytes(b"not a pdf at all")
+    report = build.update(fake_settings)
+    assert [f for f, _ in report.skipped] == ["broken.pdf"]
+    assert "broken.pdf" in report.skipped[0][1]
+    assert set(store.load(fake_settings.index).documents) == {"a.txt", "b.txt"}
+    # A skipped file is not retried until it changes.
+    assert build.check(fake_settings).fresh
+
+
+def test_failed_write_leaves_old_index(fake_settings, monkeypatch):
+    build.update(fake_settings)
+    before = (fake_settings.index / "chunks.jsonl").read_text(encoding="utf-8")
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store.keyword, "save", explode)
+    with pytest.raises(OSError):
+        build.update(fake_settings, rebuild=True)
+    assert (fake_settings.index / "chunks.jsonl").read_text(encoding="utf-8") == before
+    store.load(fake_settings.index)
+
+
+def test_damaged_index_says_how_to_rebuild(fake_settings):
+    build.update(fake_settings)
+    (fake_settings.index / "manifest.json").write_text("{oops", encoding="utf-8")
+    with pytest.raises(IndexFolderError, match="rebuild"):
+        store.load(fake_settings.index)
+
+
+def test_missing_corpus_folder(fake_settings, tmp_path):
+    with pytest.raises(Exception, match="does not exist"):
+        build.update(fake_settings.with_changes(corpus=tmp_path / "nope"))
