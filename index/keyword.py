@@ -69,10 +69,12 @@ def load(folder: Path):
     return bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
 
 
-def scores(model, query: str) -> np.ndarray:
-    """BM25 score of every indexed text for the query (zeros when no query token is known)."""
+def scores(model, query: str, extra_tokens: list[str] = ()) -> np.ndarray:
+    """BM25 score of every indexed text for the query (zeros when no query token is known).
+
+    `extra_tokens` are added as they are (e.g. Chinese terms found for an English question)."""
     vocab = model.vocab_dict
-    tokens = [t for t in tokenize(query) if t in vocab]
+    tokens = [t for t in tokenize(query) + list(extra_tokens) if t in vocab]
     n_docs = int(model.scores["num_docs"])
     if not tokens:
         return np.zeros(n_docs, dtype=np.float32)

@@ -1,10 +1,11 @@
 """Extractive answers: the sentences of the retrieved passages that answer the question, cited.
 
 No language model: every sentence of the answer is a verbatim sentence of a cited passage, so a
-citation can never fail to support its claim. The composer picks sentences by how many of the
-question's words they contain (rarer, longer words count more), keeps figures verbatim, leads
-with the document title and section, lists items for "what are the N …" questions and gives
-one block per document for comparisons.
+citation can never fail to support its claim. The composer scores sentences by the question's
+words they contain (longer words count more) and by whether they hold the kind of thing asked
+for (a date, a document number, an issuing body, a figure); it leads with the document title and
+section, lists items for "what are the N …" questions and gives one block per document for
+comparisons.
 """
 
 from __future__ import annotations
@@ -12,21 +13,47 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from index.keyword import fold, tokenize
-from policyqa.records import OUTLINE, TABLE, Answer, Chunk, Citation, DocumentMeta, Hit
+from index.keyword import fold
+from policyqa.records import BODY, OUTLINE, Answer, Chunk, Citation, DocumentMeta, Hit
 from retrieval.query import QueryInfo
 from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
 
-_NUMBER = re.compile(r"\d")
-_QUANTITY = re.compile(r"多少|几|比例|百分之|how (?:many|much)|what (?:rate|share|percentage)", re.I)
-_ENUM = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．]|[①-⑳])"
-)
-
 REFUSAL_ZH = "文件中未找到能回答这个问题的内容。"
 REFUSAL_EN = "The documents do not answer this question."
+
+_ENUM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．]|[①-⑳])"
+)
+
+# What the question asks for, and how a sentence that holds it looks.
+ANSWER_TYPES = {
+    "date": (
+        re.compile(r"哪天|哪一天|日期|什么时候|何时|什么时间|哪个月|几月|落款|\bwhen\b|\bdate\b", re.I),
+        re.compile(
+            r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月(?:份|底|初|中旬|底前)|\d{4}-\d{2}-\d{2}"
+        ),
+    ),
+    "doc_number": (
+        re.compile(r"文号|字号|发文号|编号|document number", re.I),
+        re.compile(r"[\u4e00-\u9fff]+[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号"),
+    ),
+    "issuer": (
+        re.compile(
+            r"哪个单位|什么单位|哪个部门|哪些部门|哪些单位|发布机构|印发|谁|which (?:unit|department|agency|body)|who",
+            re.I,
+        ),
+        re.compile(r"[\u4e00-\u9fff]{2,}(?:局|委|办|政府|办公厅|办公室|中心|支队|集团)"),
+    ),
+    "quantity": (
+        re.compile(
+            r"多少|(?<!哪)几[个座处条项次名人万亿%]|比例|百分之|how (?:many|much)|what (?:rate|share|percentage)",
+            re.I,
+        ),
+        re.compile(r"\d"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -37,31 +64,31 @@ class Pick:
     score: float
 
 
-def _weights(question: str) -> dict[str, float]:
-    """Question words with weights: longer words are more specific."""
-    return {t: math.log(1 + len(t)) * (1.0 if len(t) > 1 else 0.3) for t in set(tokenize(question))}
+def asked_types(question: str) -> list[str]:
+    return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
 
 
-def score_sentence(sentence: str, weights: dict[str, float], wants_number: bool) -> float:
+def term_weights(terms: Sequence[str]) -> dict[str, float]:
+    """Question words with weights: longer words are more specific; single characters barely count."""
+    return {t: math.log(1 + len(t)) * (1.0 if len(t) > 1 else 0.2) for t in set(terms)}
+
+
+def score_sentence(sentence: str, weights: dict[str, float], types: Sequence[str]) -> float:
     folded = fold(sentence)
     score = sum(w for t, w in weights.items() if t in folded)
-    if wants_number and _NUMBER.search(sentence):
-        score *= 1.3
+    for name in types:
+        if ANSWER_TYPES[name][1].search(sentence):
+            score += 1.5
     return score
 
 
-def _best_sentences(hit_rank: int, chunk: Chunk, weights, wants_number: bool, limit: int) -> list[Pick]:
-    sentences = [s for s in split_sentences(chunk) if len(s.text) >= MIN_QUOTE_CHARS] or split_sentences(
-        chunk
-    )
-    scored = [Pick(hit_rank, chunk, s, score_sentence(s.text, weights, wants_number)) for s in sentences]
-    scored = [p for p in scored if p.score > 0]
-    scored.sort(key=lambda p: -p.score)
-    return scored[:limit]
+def _sentences(chunk: Chunk) -> list[Sentence]:
+    return [s for s in split_sentences(chunk) if len(s.text) >= MIN_QUOTE_CHARS]
 
 
-def _heading_of(chunk: Chunk) -> str:
-    return chunk.section_path[-1] if chunk.section_path else ""
+def _picks(rank: int, chunk: Chunk, weights, types) -> list[Pick]:
+    picks = [Pick(rank, chunk, s, score_sentence(s.text, weights, types)) for s in _sentences(chunk)]
+    return sorted((p for p in picks if p.score > 0), key=lambda p: -p.score)
 
 
 def _doc_label(meta: DocumentMeta | None, chunk: Chunk) -> str:
@@ -72,44 +99,45 @@ def _doc_label(meta: DocumentMeta | None, chunk: Chunk) -> str:
     return f"《{title}》{place}"
 
 
+def _header(chunk: Chunk, documents, section_path: tuple[str, ...] | None = None) -> str:
+    path = chunk.section_path if section_path is None else section_path
+    return f"{_doc_label(documents.get(chunk.file), chunk)} {' > '.join(path)}".rstrip()
+
+
 def compose(
     question: str,
     hits: Sequence[Hit],
     info: QueryInfo,
     documents: dict[str, DocumentMeta],
+    terms: Sequence[str] = (),
     max_passages: int = 5,
 ) -> Answer:
-    """An extractive, cited answer from the top hits."""
+    """An extractive, cited answer from the top hits; `terms` are the question's content words
+    in the documents' language (defaults to nothing but the answer types)."""
     if not hits:
         return refusal(question, info, hits)
-    weights = _weights(question)
-    wants_number = bool(_QUANTITY.search(question))
+    weights = term_weights(terms)
+    types = asked_types(question)
     top = list(hits[:max_passages])
 
-    if info.wants_list and top[0].chunk.kind == OUTLINE:
-        blocks = [_list_block(top[0].chunk, documents)]
-    elif info.compare or info.which_doc and len({h.chunk.file for h in top[:3]}) > 1:
-        blocks = _per_document_blocks(top, weights, wants_number, documents, info)
-    else:
-        picks = []
-        for rank, hit in enumerate(top):
-            picks += _best_sentences(rank, hit.chunk, weights, wants_number, 2)
-        picks.sort(key=lambda p: -p.score * (0.85**p.hit_rank))
-        chosen = _choose(picks, 3)
-        blocks = [_block(chosen, documents)] if chosen else []
+    blocks = _list_blocks(top, hits, weights, types, documents) if info.wants_list else []
+    if not blocks and (info.compare or (info.which_doc and len({h.chunk.file for h in top[:3]}) > 1)):
+        blocks = _per_document_blocks(top, weights, types, documents, info)
+    if not blocks:
+        blocks = _best_blocks(top, weights, types, documents)
     blocks = [b for b in blocks if b[1]]
     if not blocks:
         return refusal(question, info, hits)
-    return _render(question, blocks, hits, info)
+    return _render(question, blocks, hits)
 
 
-def _choose(picks: list[Pick], limit: int) -> list[Pick]:
-    """The best sentences, without repeats, in document order within each chunk."""
+def _dedupe(picks: list[Pick], limit: int, floor: float = 0.5) -> list[Pick]:
+    """The best sentences without repeats (the same sentence may sit in an outline and in its item)."""
     chosen, seen = [], set()
     best = picks[0].score if picks else 0
     for p in picks:
-        key = (p.chunk.file, p.sentence.start)
-        if key in seen or p.score < 0.5 * best:
+        key = fold(p.sentence.text)
+        if key in seen or p.score < floor * best:
             continue
         seen.add(key)
         chosen.append(p)
@@ -118,45 +146,84 @@ def _choose(picks: list[Pick], limit: int) -> list[Pick]:
     return chosen
 
 
-def _block(picks: list[Pick], documents) -> tuple[str, list[Pick]]:
-    first = picks[0].chunk
-    header = f"{_doc_label(documents.get(first.file), first)} {first.section}"
-    return header, picks
+def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, list[Pick]]]:
+    """The best few sentences overall, grouped under their document and section."""
+    picks = []
+    for rank, hit in enumerate(top):
+        if hit.chunk.kind == OUTLINE:
+            continue  # its sentences are its items' opening lines, cited better from the items
+        # Lower-ranked passages need clearly better sentences to be chosen.
+        picks += [replace(p, score=p.score * 0.85**rank) for p in _picks(rank, hit.chunk, weights, types)[:2]]
+    picks.sort(key=lambda p: -p.score)
+    chosen = _dedupe(picks, 3)
+    groups: dict[tuple, list[Pick]] = {}
+    for p in chosen:
+        groups.setdefault((p.chunk.file, p.chunk.section_path), []).append(p)
+    return [(_header(ps[0].chunk, documents), ps) for ps in groups.values()]
 
 
-def _per_document_blocks(top, weights, wants_number, documents, info) -> list[tuple[str, list[Pick]]]:
+def _per_document_blocks(top, weights, types, documents, info) -> list[tuple[str, list[Pick]]]:
+    """One block per compared document, each with its best sentences."""
     by_file: dict[str, list[Pick]] = {}
     for rank, hit in enumerate(top):
-        for p in _best_sentences(rank, hit.chunk, weights, wants_number, 1):
-            by_file.setdefault(hit.chunk.file, []).append(p)
-    blocks = []
-    best = max((p.score for ps in by_file.values() for p in ps), default=0)
-    for _file, picks in by_file.items():
-        picks.sort(key=lambda p: -p.score)
-        if picks[0].score < 0.45 * best:
+        if hit.chunk.kind == OUTLINE:
             continue
-        blocks.append(_block(_choose(picks, 2), documents))
+        by_file.setdefault(hit.chunk.file, []).extend(_picks(rank, hit.chunk, weights, types)[:2])
+    best = max((p.score for ps in by_file.values() for p in ps), default=0)
+    named = set(info.named_files)
+    blocks = []
+    for file, picks in by_file.items():
+        picks.sort(key=lambda p: -p.score)
+        if not picks or (file not in named and picks[0].score < 0.45 * best):
+            continue
+        chosen = _dedupe(picks, 2, floor=0.6)
+        blocks.append((_header(chosen[0].chunk, documents), chosen))
     return blocks
 
 
-def _list_block(outline: Chunk, documents) -> tuple[str, list[Pick]]:
-    """Each listed item of an outline passage, one line each."""
-    sentences = split_sentences(outline)
-    items = [Pick(0, outline, s, 1.0) for s in sentences if _ENUM.match(s.text)] or [
-        Pick(0, outline, s, 1.0) for s in sentences[1:]
+def _list_blocks(top, hits, weights, types, documents) -> list[tuple[str, list[Pick]]]:
+    """'What are the N items of X': X's items, one line each, from its outline or its item passages."""
+    first = top[0].chunk
+    if first.kind == OUTLINE:
+        items = [Pick(0, first, s, 1.0) for s in split_sentences(first) if _ENUM.match(s.text)]
+        if len(items) >= 2:
+            return [(_header(first, documents), items)]
+        return []
+    parent = first.section_path[:-1]
+    siblings = [
+        (rank, h.chunk)
+        for rank, h in enumerate(hits)
+        if h.chunk.kind == BODY and h.chunk.file == first.file and h.chunk.section_path[:-1] == parent
     ]
-    header = f"{_doc_label(documents.get(outline.file), outline)} {outline.section}"
-    return header, items
+    if len(siblings) < 2 or not parent:
+        return []
+    items = []
+    for rank, chunk in siblings:
+        sentences = _sentences(chunk)
+        if not sentences:
+            continue
+        lead = sentences[0]
+        item = Pick(rank, chunk, lead, 1.0)
+        if "quantity" in types or "date" in types:
+            # The item's heading rarely holds the figure asked for: take its best sentence instead.
+            scored = _picks(rank, chunk, weights, types)
+            if (
+                scored
+                and scored[0].sentence != lead
+                and ANSWER_TYPES[types[0]][1].search(scored[0].sentence.text)
+            ):
+                item = scored[0]
+        items.append(item)
+    return [(_header(first, documents, parent), items)]
 
 
-def _render(question: str, blocks, hits, info: QueryInfo) -> Answer:
+def _render(question: str, blocks, hits) -> Answer:
     citations: list[Citation] = []
     lines = []
     for header, picks in blocks:
         lines.append(header + "：")
         for p in picks:
             n = len(citations) + 1
-            meta_date = ""
             citations.append(
                 Citation(
                     n=n,
@@ -166,10 +233,9 @@ def _render(question: str, blocks, hits, info: QueryInfo) -> Answer:
                     quote=p.sentence.text,
                     start=p.sentence.start,
                     end=p.sentence.end,
-                    date=meta_date,
                 )
             )
-            bullet = "- " if len(picks) > 1 or p.chunk.kind in (OUTLINE, TABLE) else ""
+            bullet = "- " if len(picks) > 1 else ""
             lines.append(f"{bullet}{p.sentence.text} [{n}]")
     return Answer(
         question=question, text="\n".join(lines), citations=tuple(citations), refused=False, hits=tuple(hits)

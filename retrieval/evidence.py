@@ -17,13 +17,12 @@ from collections.abc import Sequence
 
 from index.keyword import fold, tokenize
 from policyqa.records import Hit
-from retrieval.query import QueryInfo, _pinyin
+from retrieval.query import QueryInfo, _pinyin, _strip_admin_suffix
 from retrieval.quotes import split_sentences
 
-_PLACE_ZH = re.compile(r"([\u4e00-\u9fff]{2,3})(?:市|省)")
 _CAPITALISED = re.compile(r"\b([A-Z][a-z]{2,})\b")
 _QUANTITY = re.compile(
-    r"多少|几[个座处条项次名人万亿]|比例|百分之|how (?:many|much)|what (?:is the )?(?:rate|share|percentage|budget|amount)",
+    r"多少|(?<!哪)几[个座处条项次名人万亿]|比例|百分之|how (?:many|much)|what (?:is the )?(?:rate|share|percentage|budget|amount)",
     re.I,
 )
 _UNIT_AFTER = re.compile(r"多少([\u4e00-\u9fff]{1,2})")
@@ -43,11 +42,13 @@ def _known_places_pinyin() -> dict[str, str]:
 
 
 def foreign_places(question: str, corpus_text: str, covered_pinyin: set[str]) -> list[str]:
-    """Places the question names that appear nowhere in the corpus."""
+    """Places the question names (jieba place names, ns) that appear nowhere in the corpus."""
+    import jieba.posseg
+
     found = []
-    for place in _PLACE_ZH.findall(question):
-        if place not in corpus_text:
-            found.append(place)
+    for word, flag in jieba.posseg.lcut(question):
+        if flag == "ns" and len(word) >= 2 and _strip_admin_suffix(word) not in corpus_text:
+            found.append(word)
     known = None
     for word in _CAPITALISED.findall(question):
         key = word.lower()
@@ -60,13 +61,18 @@ def foreign_places(question: str, corpus_text: str, covered_pinyin: set[str]) ->
     return found
 
 
-def missing_answer_type(question: str, info: QueryInfo, hits: Sequence[Hit], top_n: int = 3) -> str:
-    """A reason when the question asks for a quantity that the best passages do not state, else ''."""
+def missing_answer_type(
+    question: str, info: QueryInfo, hits: Sequence[Hit], subject: Sequence[str] = (), top_n: int = 3
+) -> str:
+    """A reason when the question asks for a quantity that the best passages do not state, else ''.
+
+    `subject` are the question's content terms in the documents' language (for an English
+    question, its Chinese translations); by default the question's own tokens."""
     if not _QUANTITY.search(question) or not hits:
         return ""
     unit_match = _UNIT_AFTER.search(question)
     unit = unit_match.group(1) if unit_match else ""
-    subject = [t for t in tokenize(question) if len(t) >= 2 and not t.isdigit()]
+    subject = [t for t in (subject or tokenize(question)) if len(t) >= 2 and not t.isdigit()]
     if not subject:
         return ""
     best_sentence_score = 0.0

@@ -72,7 +72,8 @@ class Engine:
 
             result = generate_answer(standalone, hits, self.llm, history=history, on_token=on_token)
         else:
-            result = extractive.compose(standalone, hits, info, self.documents)
+            terms = self.retriever.query_terms(standalone, info)
+            result = extractive.compose(standalone, hits, info, self.documents, terms)
         result = _with_metadata(result, self.documents)
         if standalone != question:
             result = replace(result, rewritten_question=standalone)
@@ -82,7 +83,8 @@ class Engine:
         places = evidence.foreign_places(question, self._corpus_text, self._covered_pinyin)
         if places:
             return ("文件中没有关于" if info.language == "zh" else "no document covers ") + "、".join(places)
-        return evidence.missing_answer_type(question, info, hits)
+        subject = self.retriever.query_terms(question, info)
+        return evidence.missing_answer_type(question, info, hits, subject)
 
 
 def _with_metadata(result: Answer, documents: dict[str, DocumentMeta]) -> Answer:

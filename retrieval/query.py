@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from policyqa.records import DocumentMeta
 
 _LIST = re.compile(
-    r"哪几|哪些|哪[一二三四五六七八九十两\d]+[个项条方类大]|分别是|分别有|都有|具体是|具体包括|包括什么|包括哪|几个方面|"
+    r"哪几(?![份个部]?(?:文件|份))|哪些|哪[一二三四五六七八九十两\d]+[个项条方类大]|分别是|分别有|都有|具体是|具体包括|包括什么|包括哪|几个方面|"
     r"几个阶段|列出|逐一|是哪[一二三四五六七八九十两\d]|有哪|\bwhat are\b|\blist\b|\bwhich (?:are|were)\b",
     re.IGNORECASE,
 )

@@ -6,6 +6,7 @@ on the dev set; `Retriever` only wires the loaded index, the embedder and those 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,6 +16,18 @@ from index import keyword, vector_index
 from index.store import LoadedIndex
 from policyqa.records import BODY, OUTLINE, Hit
 from retrieval.query import QueryInfo, profile, understand
+from retrieval.translate import chinese_terms
+
+FRONT_MATTER = ("header", "notice", "footer")
+# Questions about the document itself: its date, number, issuer.
+_ENUM_PREFIX = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．]|[①-⑳])"
+)
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,})[”\"]")
+_ABOUT_DOCUMENT = re.compile(
+    r"哪天|哪一天|日期|落款|印发|发文|文号|字号|哪个单位|什么单位|机构|出台|签发|when|date|issued|number",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,11 @@ class Weights:
     dense: float = 1.0
     keyword: float = 0.7
     doc_prior: float = 0.35
+    # Front matter (文件头, forwarding notice, 版记) answers only questions about the document itself.
+    front_matter_penalty: float = 0.25
+    # "What are the N items of …": a parent's outline passage is the answer.
+    outline_boost: float = 0.25
+    outline_penalty: float = 0.1
     dense_candidates: int = 200  # FAISS neighbours scored per query
 
 
@@ -57,6 +75,17 @@ class Retriever:
         self.profiles = [profile(d.meta) for d in index.documents.values()]
         self.files = sorted(index.documents)
         self._file_ids = np.array([self.files.index(c.file) for c in self.chunks], dtype=np.int64)
+        kind_of = {}
+        for file, stored in index.documents.items():
+            stack = list(stored.sections)
+            while stack:
+                section = stack.pop()
+                kind_of[(file, section.path)] = section.kind
+                stack.extend(section.children)
+        self._front_matter = np.array(
+            [kind_of.get((c.file, c.section_path)) in FRONT_MATTER for c in self.chunks], dtype=bool
+        )
+        self._is_outline = np.array([c.kind == OUTLINE for c in self.chunks], dtype=bool)
         # For "what are the N items" questions: a parent's outline and its children's first chunks.
         self._outline_of: dict[tuple[str, tuple], int] = {}
         self._children: dict[tuple[str, tuple], list[int]] = defaultdict(list)
@@ -71,6 +100,12 @@ class Retriever:
     def understand(self, question: str) -> QueryInfo:
         return understand(question, self.profiles)
 
+    def query_terms(self, question: str, info: QueryInfo) -> list[str]:
+        """The question's content terms in the documents' language (Chinese terms for English questions)."""
+        if info.language == "en":
+            return chinese_terms(question, self.index.bm25.vocab_dict)
+        return keyword.tokenize(question)
+
     def scores(self, question: str, info: QueryInfo) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fused, dense, keyword) scores of every chunk."""
         n = len(self.chunks)
@@ -79,10 +114,49 @@ class Retriever:
         dense = np.full(n, float(top[0][-1]) if len(top[0]) else 0.0, dtype=np.float32)
         valid = ids[0] >= 0
         dense[ids[0][valid]] = top[0][valid]
-        sparse = keyword.scores(self.index.bm25, question)
+        extra = self.query_terms(question, info) if info.language == "en" else []
+        sparse = keyword.scores(self.index.bm25, question, extra)
         prior_by_file = np.array([info.doc_prior.get(f, 0.0) for f in self.files], dtype=np.float32)
         prior = np.clip(prior_by_file, -1.0, None)[self._file_ids] if len(self.files) else np.zeros(n)
-        return fuse(dense, sparse, prior, self.weights), dense, sparse
+        fused = fuse(dense, sparse, prior, self.weights)
+        if not _ABOUT_DOCUMENT.search(question):
+            fused = fused - self.weights.front_matter_penalty * self._front_matter
+        return fused, dense, sparse
+
+    def heading_coverage(self, question: str, ids) -> dict[int, float]:
+        """For the given chunks: how much of each one's own heading the question's words cover (0..1).
+
+        A quoted name in the heading (“五大专项治理”) that the question repeats counts as full cover."""
+        terms = [t for t in keyword.tokenize(question) if len(t) >= 2]
+        folded_question = keyword.fold(question)
+        out = {}
+        for i in ids:
+            path = self.chunks[i].section_path
+            if not path:
+                out[i] = 0.0
+                continue
+            heading = keyword.fold(_ENUM_PREFIX.sub("", path[-1]))
+            if any(name in folded_question for name in _QUOTED.findall(heading)):
+                out[i] = 1.0
+                continue
+            covered = [False] * len(heading)
+            for t in terms:
+                for m in re.finditer(re.escape(t), heading):
+                    covered[m.start() : m.end()] = [True] * len(t)
+            out[i] = min(1.0, sum(covered) / max(4.0, len(heading) / 2))
+        return out
+
+    def _list_parents(self, question: str, candidates: list[int]) -> dict[int, float]:
+        """Outline candidates whose own heading the question names better than any child's: id -> cover."""
+        outlines = [i for i in candidates if self._is_outline[i]]
+        out = {}
+        for i in outlines:
+            children = self._children.get((self.chunks[i].file, self.chunks[i].section_path), [])
+            cover = self.heading_coverage(question, [i, *children])
+            parent = cover.pop(i)
+            if parent >= 0.3 and parent > max(cover.values(), default=0.0):
+                out[i] = parent
+        return out
 
     def search(
         self, question: str, k: int = 10, files: set[str] | None = None
@@ -95,12 +169,23 @@ class Retriever:
         if files:
             allowed = np.array([c.file in files for c in self.chunks])
             fused = np.where(allowed, fused, -np.inf)
-        dense_rank, sparse_rank = ranks(dense), ranks(sparse)
-        order = [int(i) for i in np.argsort(-fused, kind="stable") if np.isfinite(fused[i])]
+        # Shaping below looks only at the best candidates, so its cost does not grow with the corpus.
+        candidates = [
+            int(i) for i in np.argsort(-fused, kind="stable")[: max(100, k)] if np.isfinite(fused[i])
+        ]
+        parents = self._list_parents(question, candidates) if info.wants_list else {}
+        if not parents:
+            # An outline repeats its children's opening lines; unless a list is asked for, the child itself is the better passage.
+            for i in candidates:
+                fused[i] -= self.weights.outline_penalty * self._is_outline[i]
+        for i, cover in parents.items():
+            fused[i] += self.weights.outline_boost * cover
+        order = sorted(candidates, key=lambda i: -fused[i])
         if info.compare:
             order = _spread_over_documents(order, [self.chunks[i].file for i in order], info, fused)
-        if info.wants_list:
-            order = self._expand_lists(order, fused)
+        if parents:
+            order = self._expand_lists(order, parents)
+        dense_rank, sparse_rank = ranks(dense), ranks(sparse)
         hits = [
             Hit(
                 self.chunks[i],
@@ -112,15 +197,16 @@ class Retriever:
         ]
         return hits, info
 
-    def _expand_lists(self, order: list[int], fused: np.ndarray) -> list[int]:
-        """Put the best-matching parent's items right after it, so every item of the list is retrieved."""
+    def _expand_lists(self, order: list[int], parents: dict[int, float]) -> list[int]:
+        """Put the named parent's items right after it, so every item of the list is retrieved."""
         for position, i in enumerate(order[:3]):
-            chunk = self.chunks[i]
-            key = (chunk.file, chunk.section_path)
-            children = self._children.get(key, [])
-            if chunk.kind != OUTLINE or len(children) < 2:
+            if i not in parents:
                 continue
-            if all(self._children.get((chunk.file, self.chunks[c].section_path)) for c in children):
+            chunk = self.chunks[i]
+            children = self._children.get((chunk.file, chunk.section_path), [])
+            if len(children) < 2 or all(
+                self._children.get((chunk.file, self.chunks[c].section_path)) for c in children
+            ):
                 # Children are headings with items of their own: the outline lists them already.
                 return order
             expanded = order[:position] + children + [i]
@@ -139,6 +225,8 @@ def _spread_over_documents(
     best_of: dict[str, int] = {}
     for i, f in zip(order, files, strict=True):
         best_of.setdefault(f, i)
+    if len(info.named_files) == 1:
+        return order  # "分别" within one named document: nothing to spread
     if len(info.named_files) >= 2:
         wanted = [f for f in info.named_files if f in best_of]
     else:
