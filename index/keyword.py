@@ -79,3 +79,12 @@ def scores(model, query: str, extra_tokens: list[str] = ()) -> np.ndarray:
     if not tokens:
         return np.zeros(n_docs, dtype=np.float32)
     return np.asarray(model.get_scores(tokens), dtype=np.float32)
+
+
+def idf(model, token: str) -> float:
+    """BM25 inverse document frequency of a token (an unknown token counts as never seen)."""
+    n_docs = int(model.scores["num_docs"])
+    column = model.vocab_dict.get(token)
+    indptr = model.scores["indptr"]
+    df = 0 if column is None else int(indptr[column + 1] - indptr[column])
+    return float(np.log((n_docs - df + 0.5) / (df + 0.5) + 1.0))

@@ -10,7 +10,6 @@ comparisons.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -68,18 +67,15 @@ def asked_types(question: str) -> list[str]:
     return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
 
 
-def term_weights(terms: Sequence[str]) -> dict[str, float]:
-    """Question words with weights: longer words are more specific; single characters barely count."""
-    return {t: math.log(1 + len(t)) * (1.0 if len(t) > 1 else 0.2) for t in set(terms)}
-
-
 def score_sentence(sentence: str, weights: dict[str, float], types: Sequence[str]) -> float:
     folded = fold(sentence)
     score = sum(w for t, w in weights.items() if t in folded)
-    for name in types:
-        if ANSWER_TYPES[name][1].search(sentence):
-            score += 1.5
-    return score
+    if not types:
+        return score
+    # When a date, number or issuer is asked for, a sentence without one cannot be the answer.
+    if any(ANSWER_TYPES[name][1].search(sentence) for name in types):
+        return score + 3.0
+    return score * 0.3
 
 
 def _sentences(chunk: Chunk) -> list[Sentence]:
@@ -109,18 +105,18 @@ def compose(
     hits: Sequence[Hit],
     info: QueryInfo,
     documents: dict[str, DocumentMeta],
-    terms: Sequence[str] = (),
+    weights: dict[str, float] | None = None,
     max_passages: int = 5,
 ) -> Answer:
-    """An extractive, cited answer from the top hits; `terms` are the question's content words
-    in the documents' language (defaults to nothing but the answer types)."""
+    """An extractive, cited answer from the top hits. `weights` maps the question's content words
+    (in the documents' language) to how much a sentence containing them is worth."""
     if not hits:
         return refusal(question, info, hits)
-    weights = term_weights(terms)
+    weights = weights or {}
     types = asked_types(question)
     top = list(hits[:max_passages])
 
-    blocks = _list_blocks(top, hits, weights, types, documents) if info.wants_list else []
+    blocks = _list_blocks(info.list_parent, hits, weights, types, documents) if info.list_parent else []
     if not blocks and (info.compare or (info.which_doc and len({h.chunk.file for h in top[:3]}) > 1)):
         blocks = _per_document_blocks(top, weights, types, documents, info)
     if not blocks:
@@ -181,40 +177,46 @@ def _per_document_blocks(top, weights, types, documents, info) -> list[tuple[str
     return blocks
 
 
-def _list_blocks(top, hits, weights, types, documents) -> list[tuple[str, list[Pick]]]:
+def _list_blocks(parent, hits, weights, types, documents) -> list[tuple[str, list[Pick]]]:
     """'What are the N items of X': X's items, one line each, from its outline or its item passages."""
-    first = top[0].chunk
-    if first.kind == OUTLINE:
-        items = [Pick(0, first, s, 1.0) for s in split_sentences(first) if _ENUM.match(s.text)]
-        if len(items) >= 2:
-            return [(_header(first, documents), items)]
-        return []
-    parent = first.section_path[:-1]
-    siblings = [
+    file, path = parent
+    items_of_parent = [
         (rank, h.chunk)
         for rank, h in enumerate(hits)
-        if h.chunk.kind == BODY and h.chunk.file == first.file and h.chunk.section_path[:-1] == parent
+        if h.chunk.file == file and h.chunk.kind == BODY and h.chunk.section_path[:-1] == path
     ]
-    if len(siblings) < 2 or not parent:
-        return []
+    outline = next(
+        (h.chunk for h in hits if h.chunk.kind == OUTLINE and (h.chunk.file, h.chunk.section_path) == parent),
+        None,
+    )
+    if len(items_of_parent) < 2 and outline is not None:
+        # Items are headings with sub-items of their own: list them from the outline.
+        lines = [s for s in split_sentences(outline) if _ENUM.match(s.text)]
+        items = [Pick(0, outline, s, 1.0) for s in lines if fold(s.text) != fold(path[-1])]
+        return [(_header(outline, documents), items)] if len(items) >= 2 else []
     items = []
-    for rank, chunk in siblings:
+    seen = set()
+    for rank, chunk in items_of_parent:
+        if chunk.section_path in seen:
+            continue  # a long item split into several chunks: its first chunk holds its heading
+        seen.add(chunk.section_path)
         sentences = _sentences(chunk)
         if not sentences:
             continue
-        lead = sentences[0]
-        item = Pick(rank, chunk, lead, 1.0)
-        if "quantity" in types or "date" in types:
-            # The item's heading rarely holds the figure asked for: take its best sentence instead.
-            scored = _picks(rank, chunk, weights, types)
-            if (
-                scored
-                and scored[0].sentence != lead
-                and ANSWER_TYPES[types[0]][1].search(scored[0].sentence.text)
-            ):
+        item = Pick(rank, chunk, sentences[0], 1.0)
+        wanted = [t for t in types if t in ("quantity", "date")]
+        if wanted:
+            # The item's heading rarely holds the figure asked for: take its best sentence that does.
+            scored = [
+                p
+                for p in _picks(rank, chunk, weights, types)
+                if ANSWER_TYPES[wanted[0]][1].search(p.sentence.text)
+            ]
+            if scored:
                 item = scored[0]
         items.append(item)
-    return [(_header(first, documents, parent), items)]
+    items.sort(key=lambda p: p.chunk.start)
+    return [(_header(items[0].chunk, documents, path), items)] if len(items) >= 2 else []
 
 
 def _render(question: str, blocks, hits) -> Answer:

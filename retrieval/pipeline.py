@@ -72,8 +72,8 @@ class Engine:
 
             result = generate_answer(standalone, hits, self.llm, history=history, on_token=on_token)
         else:
-            terms = self.retriever.query_terms(standalone, info)
-            result = extractive.compose(standalone, hits, info, self.documents, terms)
+            weights = self.retriever.term_weights(self.retriever.query_terms(standalone, info))
+            result = extractive.compose(standalone, hits, info, self.documents, weights)
         result = _with_metadata(result, self.documents)
         if standalone != question:
             result = replace(result, rewritten_question=standalone)

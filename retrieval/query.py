@@ -53,6 +53,8 @@ class QueryInfo:
     wants_list: bool
     compare: bool
     which_doc: bool
+    # Set by the search: (file, section path) of the parent whose items the question asks for.
+    list_parent: tuple = ()
 
 
 def language_of(text: str) -> str:

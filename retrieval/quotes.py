@@ -29,10 +29,9 @@ def _pieces(chunk: Chunk) -> list[tuple[str, int]]:
     pieces, cursor = [], 0
     for start, end in chunk.spans:
         length = end - start
-        # Pieces are joined with one separator in chunk.text; find each in order.
-        pos = chunk.text.find(chunk.text[cursor : cursor + length], cursor)
-        pieces.append((chunk.text[pos : pos + length], start))
-        cursor = pos + length
+        # Pieces are joined with one separator character (line break or tab) in chunk.text.
+        pieces.append((chunk.text[cursor : cursor + length], start))
+        cursor += length + 1
     return pieces
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -106,6 +106,10 @@ class Retriever:
             return chinese_terms(question, self.index.bm25.vocab_dict)
         return keyword.tokenize(question)
 
+    def term_weights(self, terms: list[str]) -> dict[str, float]:
+        """Weight of each query term for picking answer sentences: rare terms count, corpus-wide words do not."""
+        return {t: keyword.idf(self.index.bm25, t) * (1.0 if len(t) > 1 else 0.3) for t in set(terms)}
+
     def scores(self, question: str, info: QueryInfo) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fused, dense, keyword) scores of every chunk."""
         n = len(self.chunks)
@@ -184,7 +188,9 @@ class Retriever:
         if info.compare:
             order = _spread_over_documents(order, [self.chunks[i].file for i in order], info, fused)
         if parents:
-            order = self._expand_lists(order, parents)
+            order, parent = self._expand_lists(order, parents)
+            if parent is not None:
+                info = replace(info, list_parent=(self.chunks[parent].file, self.chunks[parent].section_path))
         dense_rank, sparse_rank = ranks(dense), ranks(sparse)
         hits = [
             Hit(
@@ -197,10 +203,13 @@ class Retriever:
         ]
         return hits, info
 
-    def _expand_lists(self, order: list[int], parents: dict[int, float]) -> list[int]:
-        """Put the named parent's items right after it, so every item of the list is retrieved."""
+    def _expand_lists(self, order: list[int], parents: dict[int, float]) -> tuple[list[int], int | None]:
+        """Put the named parent's items first, so every item of the list is retrieved.
+
+        Returns the new order and the parent's outline chunk (None when no parent ranks near the top)."""
         for position, i in enumerate(order[:3]):
-            if i not in parents:
+            # The named parent must lead the ranking, unless the question quotes its name exactly.
+            if i not in parents or (position > 0 and parents[i] < 1.0):
                 continue
             chunk = self.chunks[i]
             children = self._children.get((chunk.file, chunk.section_path), [])
@@ -208,10 +217,10 @@ class Retriever:
                 self._children.get((chunk.file, self.chunks[c].section_path)) for c in children
             ):
                 # Children are headings with items of their own: the outline lists them already.
-                return order
+                return order, i
             expanded = order[:position] + children + [i]
-            return expanded + [j for j in order[position:] if j not in set(expanded)]
-        return order
+            return expanded + [j for j in order[position:] if j not in set(expanded)], i
+        return order, None
 
 
 def _spread_over_documents(
