@@ -167,6 +167,8 @@ def _per_document_blocks(top, weights, types, documents, info) -> list[tuple[str
         by_file.setdefault(hit.chunk.file, []).extend(_picks(rank, hit.chunk, weights, types)[:2])
     best = max((p.score for ps in by_file.values() for p in ps), default=0)
     named = set(info.named_files)
+    if len(named) == 1:
+        return []  # a comparison inside one document: the best sentences answer it
     blocks = []
     for file, picks in by_file.items():
         picks.sort(key=lambda p: -p.score)

@@ -61,6 +61,46 @@ def foreign_places(question: str, corpus_text: str, covered_pinyin: set[str]) ->
     return found
 
 
+_EN_HEAD = re.compile(
+    r"\b(?:how (?:many|much)|what is the|what was the|what are the)\s+((?:[\w'-]+\s+){0,4}?[\w'-]+?)"
+    r"(?=\s+(?:are|is|does|do|did|will|would|has|have|had|was|were|should|can|to|in|of|for|per|under|on|at|by)\b|[?,.]|$)",
+    re.I,
+)
+
+
+def english_head(question: str) -> str:
+    """The noun a 'how many X …' / 'what is the X per …' question counts, e.g. 'officers'."""
+    match = _EN_HEAD.search(question)
+    if not match:
+        return ""
+    return match.group(1).split()[-1].lower()
+
+
+def missing_english_figure(
+    question: str, hits: Sequence[Hit], vocabulary, corpus_text: str, top_n: int = 3
+) -> str:
+    """For an English quantity question: the counted thing (in Chinese) must stand beside a figure.
+
+    If the dictionary knows the counted noun but none of its Chinese forms occurs anywhere in the
+    corpus, the corpus cannot state the figure either."""
+    from retrieval.translate import translations
+
+    head = english_head(question)
+    if not head:
+        return ""
+    forms = [t for t in translations(head) if len(t) > 1]
+    if not forms:
+        return ""  # the dictionary does not know the word: no evidence either way
+    present = [t for t in forms if t in corpus_text]
+    if not present:
+        return f"no document mentions {head}"
+    for hit in hits[:top_n]:
+        for sentence in split_sentences(hit.chunk):
+            if re.search(r"\d", sentence.text) and any(t in sentence.text for t in present):
+                return ""
+    return f"the passages give no figure for {head}"
+
+
 def missing_answer_type(
     question: str, info: QueryInfo, hits: Sequence[Hit], subject: Sequence[str] = (), top_n: int = 3
 ) -> str:

@@ -83,6 +83,10 @@ class Engine:
         places = evidence.foreign_places(question, self._corpus_text, self._covered_pinyin)
         if places:
             return ("文件中没有关于" if info.language == "zh" else "no document covers ") + "、".join(places)
+        if info.language == "en":
+            return evidence.missing_english_figure(
+                question, hits, self.index.bm25.vocab_dict, self._corpus_text
+            )
         subject = self.retriever.query_terms(question, info)
         return evidence.missing_answer_type(question, info, hits, subject)
 

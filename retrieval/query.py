@@ -102,6 +102,12 @@ def understand(question: str, profiles: Iterable[DocumentProfile]) -> QueryInfo:
     lowered = question.lower()
     years = {int(y) for y in _YEAR.findall(question)}
     q_bigrams = _bigrams(question)
+    # Title words that tell documents apart (三年行动计划, 工作要点), not the ones all titles share (城市管理).
+    title_counts: dict[str, int] = {}
+    for p in profiles:
+        for gram in _bigrams(p.title):
+            title_counts[gram] = title_counts.get(gram, 0) + 1
+    distinctive = {p.file: {g for g in _bigrams(p.title) if title_counts[g] <= 1} for p in profiles}
     prior = {}
     for p in profiles:
         score = 0.0
@@ -111,11 +117,15 @@ def understand(question: str, profiles: Iterable[DocumentProfile]) -> QueryInfo:
         if place_hit:
             score += 1.0
         if years and p.years:
-            score += 0.6 if years & set(p.years) else -0.3
-        title_bigrams = _bigrams(p.title)
+            # A plan for exactly that year beats a multi-year plan that includes it.
+            if years & set(p.years):
+                score += 0.6 if len(p.years) == 1 else 0.3
+            else:
+                score -= 0.3
+        title_bigrams = distinctive[p.file]
         if title_bigrams:
             # Words of the title the question repeats (三年行动计划, 工作要点, 实施意见 …).
-            score += 0.8 * len(q_bigrams & title_bigrams) / len(title_bigrams)
+            score += min(1.0, 0.5 * len(q_bigrams & title_bigrams))
         prior[p.file] = score
     top = max(prior.values(), default=0.0)
     named = tuple(f for f, s in sorted(prior.items(), key=lambda kv: -kv[1]) if s >= 0.9 and s >= top - 0.7)

@@ -85,6 +85,11 @@ class Retriever:
         self._front_matter = np.array(
             [kind_of.get((c.file, c.section_path)) in FRONT_MATTER for c in self.chunks], dtype=bool
         )
+        # The passage that introduces each document (its title line and preamble).
+        self._preamble_of: dict[str, int] = {}
+        for i, c in enumerate(self.chunks):
+            if kind_of.get((c.file, c.section_path)) == "preamble":
+                self._preamble_of.setdefault(c.file, i)
         self._is_outline = np.array([c.kind == OUTLINE for c in self.chunks], dtype=bool)
         # For "what are the N items" questions: a parent's outline and its children's first chunks.
         self._outline_of: dict[tuple[str, tuple], int] = {}
@@ -191,6 +196,11 @@ class Retriever:
             order, parent = self._expand_lists(order, parents)
             if parent is not None:
                 info = replace(info, list_parent=(self.chunks[parent].file, self.chunks[parent].section_path))
+        if info.which_doc and order:
+            # "Which document …": the document's own introduction is evidence of which one it is.
+            intro = self._preamble_of.get(self.chunks[order[0]].file)
+            if intro is not None and intro not in order[:5]:
+                order = [order[0], intro] + [i for i in order[1:] if i != intro]
         dense_rank, sparse_rank = ranks(dense), ranks(sparse)
         hits = [
             Hit(
@@ -236,10 +246,10 @@ def _spread_over_documents(
         best_of.setdefault(f, i)
     if len(info.named_files) == 1:
         return order  # "分别" within one named document: nothing to spread
+    top = fused[order[0]]
     if len(info.named_files) >= 2:
-        wanted = [f for f in info.named_files if f in best_of]
+        wanted = [f for f in info.named_files if f in best_of and fused[best_of[f]] >= 0.6 * top]
     else:
-        top = fused[order[0]]
         wanted = [f for f, i in best_of.items() if fused[i] >= 0.75 * top]
     head = [best_of[f] for f in wanted]
     head.sort(key=lambda i: -fused[i])

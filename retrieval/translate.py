@@ -102,3 +102,12 @@ def _phrase_forms(gram: list[str]) -> list[str]:
     """The phrase with its last word in each dictionary form."""
     head = " ".join(gram[:-1])
     return [f"{head} {form}".strip() for form in _variants(gram[-1])]
+
+
+def translations(word: str) -> list[str]:
+    """Chinese headwords CC-CEDICT gives for an English word (any of its dictionary forms)."""
+    dictionary = reverse_dictionary()
+    out: list[str] = []
+    for form in _variants(word.lower()):
+        out += [t for t in sorted(dictionary.get(form, ())) if t not in out]
+    return out
