@@ -1,6 +1,6 @@
 """Hybrid search: dense (FAISS) and keyword (BM25) scores fused, then shaped by what the question asks.
 
-The scoring math lives in small pure functions (`minmax`, `fuse`) so it can be tested and tuned
+The scoring math lives in small pure functions (`scale_by_max`, `fuse`, `ranks`) so it can be tested and tuned
 on the dev set; `Retriever` only wires the loaded index, the embedder and those functions.
 """
 
@@ -45,15 +45,22 @@ class Weights:
     dense_candidates: int = 200  # FAISS neighbours scored per query
 
 
-def minmax(values: np.ndarray) -> np.ndarray:
-    """Scale to 0..1 (all zeros when the values do not vary)."""
-    lo, hi = float(values.min(initial=0.0)), float(values.max(initial=0.0))
-    return (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+def scale_by_max(values: np.ndarray) -> np.ndarray:
+    """Divide by the largest value (zeros when nothing is positive).
+
+    Unlike min-max scaling this keeps the dense cosine scores' narrow spread: dense similarity
+    separates passages only gently, BM25 decides when the question's words are in the text."""
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else np.zeros_like(values)
 
 
 def fuse(dense: np.ndarray, sparse: np.ndarray, prior: np.ndarray, weights: Weights) -> np.ndarray:
-    """Weighted sum of min-max scaled dense and BM25 scores plus the document prior."""
-    return weights.dense * minmax(dense) + weights.keyword * minmax(sparse) + weights.doc_prior * prior
+    """Weighted sum of max-scaled dense and BM25 scores plus the document prior."""
+    return (
+        weights.dense * scale_by_max(dense)
+        + weights.keyword * scale_by_max(sparse)
+        + weights.doc_prior * prior
+    )
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:
@@ -91,15 +98,16 @@ class Retriever:
             if kind_of.get((c.file, c.section_path)) == "preamble":
                 self._preamble_of.setdefault(c.file, i)
         self._is_outline = np.array([c.kind == OUTLINE for c in self.chunks], dtype=bool)
-        # For "what are the N items" questions: a parent's outline and its children's first chunks.
+        # For "what are the N items" questions: each section's first passage, listed under its parent.
         self._outline_of: dict[tuple[str, tuple], int] = {}
         self._children: dict[tuple[str, tuple], list[int]] = defaultdict(list)
         seen_sections = set()
         for i, c in enumerate(self.chunks):
+            key = (c.file, c.section_path)
             if c.kind == OUTLINE:
-                self._outline_of[(c.file, c.section_path)] = i
-            elif c.kind == BODY and (c.file, c.section_path) not in seen_sections and len(c.section_path) > 1:
-                seen_sections.add((c.file, c.section_path))
+                self._outline_of.setdefault(key, i)
+            if c.kind in (BODY, OUTLINE) and key not in seen_sections and len(c.section_path) > 1:
+                seen_sections.add(key)
                 self._children[(c.file, c.section_path[:-1])].append(i)
 
     def understand(self, question: str) -> QueryInfo:
@@ -223,9 +231,9 @@ class Retriever:
                 continue
             chunk = self.chunks[i]
             children = self._children.get((chunk.file, chunk.section_path), [])
-            if len(children) < 2 or all(
-                self._children.get((chunk.file, self.chunks[c].section_path)) for c in children
-            ):
+            if len(children) < 2:
+                continue
+            if all((chunk.file, self.chunks[c].section_path) in self._outline_of for c in children):
                 # Children are headings with items of their own: the outline lists them already.
                 return order, i
             expanded = order[:position] + children + [i]

@@ -1,0 +1,128 @@
+"""Search, query understanding, answer composition and refusals on the small fake-embedder corpus."""
+
+import numpy as np
+import pytest
+
+from index import build
+from policyqa.records import DocumentMeta
+from retrieval import followup
+from retrieval.answer import asked_types, score_sentence
+from retrieval.pipeline import Engine
+from retrieval.query import language_of, profile, understand
+from retrieval.search import Weights, fuse, ranks, scale_by_max
+
+
+@pytest.fixture
+def engine(fake_settings):
+    report = build.update(fake_settings)
+    return Engine(fake_settings, report.index)
+
+
+def test_scoring_math_is_pure_and_bounded():
+    assert np.allclose(scale_by_max(np.array([1.0, 4.0])), [0.25, 1.0])
+    assert not scale_by_max(np.zeros(3)).any()
+    fused = fuse(np.array([0.2, 0.9]), np.array([5.0, 0.0]), np.array([0.0, 1.0]), Weights())
+    assert fused.shape == (2,)
+    assert list(ranks(np.array([0.1, 0.9, 0.5]))) == [3, 1, 2]
+
+
+def test_language_detection():
+    assert language_of("How many public toilets will be built?") == "en"
+    assert language_of("主干道机扫率要达到多少？") == "zh"
+    assert language_of("What are the 门前三包 signing rates in Nanjing?") == "en"
+
+
+def test_question_naming_a_place_and_year_points_at_that_document():
+    profiles = [
+        profile(DocumentMeta(file="a.txt", title="甲市2024年城市管理工作要点", city="甲市", years=(2024,))),
+        profile(DocumentMeta(file="b.txt", title="乙县2023年市容整治方案", city="乙县", years=(2023,))),
+    ]
+    info = understand("乙县2023年的停车泊位新增多少？", profiles)
+    assert info.named_files[0] == "b.txt"
+    assert info.doc_prior["b.txt"] > info.doc_prior["a.txt"]
+    both = understand("甲市和乙县分别提出了什么目标？", profiles)
+    assert set(both.named_files) == {"a.txt", "b.txt"} and both.compare
+
+
+def test_list_questions_are_recognised_but_not_which_documents():
+    profiles = []
+    assert understand("五大专项治理是哪五项？", profiles).wants_list
+    assert not understand("哪几份文件都提到了城管开放日？", profiles).wants_list
+    assert understand("哪几份文件都提到了城管开放日？", profiles).compare
+
+
+def test_search_returns_ranked_hits_with_ranks(engine):
+    hits, info = engine.retriever.search("背街小巷保洁覆盖率", k=5)
+    assert hits[0].chunk.file == "a.txt"
+    assert "1．提升道路保洁" in hits[0].chunk.section
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True) or info.wants_list
+    assert hits[0].dense_rank >= 1
+
+
+def test_file_filter_restricts_hits(engine):
+    hits, _ = engine.retriever.search("垃圾分类", k=10, files={"b.txt"})
+    assert hits and {h.chunk.file for h in hits} == {"b.txt"}
+
+
+def test_answer_quotes_verbatim_sentences_with_section(engine, small_corpus):
+    answer = engine.ask("甲市公厕新改建多少座？")
+    assert not answer.refused
+    assert "20座" in answer.text
+    text = (small_corpus / "a.txt").read_text(encoding="utf-8")
+    for c in answer.citations:
+        assert text[c.start : c.end] == c.quote
+        assert c.section_path[-1] == "2．推进公厕建设"
+        assert f"[{c.n}]" in answer.text
+
+
+def test_list_question_lists_the_items_of_the_named_parent(engine):
+    answer = engine.ask("甲市重点任务中的环卫保洁包括哪些工作？")
+    assert "提升道路保洁" in answer.text and "推进公厕建设" in answer.text
+
+
+def test_other_city_is_refused(engine):
+    answer = engine.ask("北京市2023年城市管理工作提出的生活垃圾分类目标是多少？")
+    assert answer.refused and not answer.citations
+    assert "北京" in answer.text
+    assert answer.hits  # the closest passages stay available as related material
+
+
+def test_absent_figure_is_refused(engine):
+    answer = engine.ask("甲市城市管理经费预算是多少亿元？")
+    assert answer.refused
+
+
+def test_answer_types():
+    assert asked_types("落款是哪天？") == ["date"]
+    assert "quantity" in asked_types("新增多少个泊位")
+    assert "quantity" not in asked_types("是哪几个片区")
+    weights = {"泊位": 2.0}
+    assert score_sentence("新增停车泊位800个。", weights, ["quantity"]) > score_sentence(
+        "加强停车泊位管理。", weights, ["quantity"]
+    )
+
+
+def test_followup_switches_place_and_resolves_pointer():
+    docs = [
+        DocumentMeta(file="a", title="t", city="南京市"),
+        DocumentMeta(file="b", title="t", city="无锡市"),
+    ]
+    history = [
+        (
+            "南京2023年主干道机扫率要达到多少？",
+            "《南京市2023年城市管理工作实施意见》 三、工作任务 > 2．抓好精细化环卫保洁：\n…",
+        )
+    ]
+    assert followup.rewrite("那无锡呢？", history, docs) == "无锡2023年主干道机扫率要达到多少？"
+    assert "抓好精细化环卫保洁" in followup.rewrite("这一条由哪个部门负责？", history, docs)
+    assert followup.rewrite("新增多少公厕？", history, docs).startswith("南京")
+    assert followup.rewrite("无锡2025年新增多少公厕？", history, docs) == "无锡2025年新增多少公厕？"
+
+
+def test_english_terms_come_from_the_dictionary_and_the_corpus():
+    from retrieval.translate import chinese_terms
+
+    vocabulary = {"公里", "绿道", "垃圾", "执法"}
+    terms = chinese_terms("How many kilometres of greenway and how much garbage? 门前三包", vocabulary)
+    assert "公里" in terms and "垃圾" in terms and "门前三包" in terms
+    assert all(len(t) > 1 for t in terms)
