@@ -1,0 +1,88 @@
+"""Staff's path through the app in headless Chromium: ask, read the sources, open the passage,
+add a document and ask about it. Saves docs/screenshot.png."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+
+NEW_DOC = """青禾区2024年绿化工作要点
+
+一、工作目标
+
+全年新增口袋公园37个，新增绿道23.5公里，城区绿化覆盖率达到43.6%。
+
+二、重点任务
+
+（一）推进口袋公园建设。各街道要结合老旧小区改造，利用边角地建设口袋公园。
+"""
+
+
+def _ask(page, question: str):
+    bots = page.locator("#pq-chat .message-row.bot-row")
+    before = bots.count()
+    page.fill("#pq-question textarea", question)
+    page.click("#pq-send")
+    # the placeholder message is replaced when the answer (and its cards) arrive
+    page.wait_for_function(
+        "n => { const rows = document.querySelectorAll('#pq-chat .message-row.bot-row');"
+        " return rows.length > n && !rows[rows.length - 1].innerText.includes('正在检索'); }",
+        arg=before,
+    )
+    return bots.last.inner_text()
+
+
+def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
+    from playwright.sync_api import expect
+
+    url, settings, built = live_app
+    started = time.perf_counter()
+    page.goto(url)
+    expect(page.locator("#pq-status")).to_contain_text("已索引 5 份文件")
+
+    # 1. ask: the answer carries the figure; a source card names the document and the section
+    answer = _ask(page, "主干道机扫率要达到多少？")
+    assert "100%" in answer
+    card = page.locator("#pq-cards .pq-card", has_text="南京市2023年城市管理工作实施意见").filter(
+        has_text="2．抓好精细化环卫保洁"
+    )
+    expect(card.first).to_be_visible()
+    expect(card.first.locator("mark")).to_contain_text("100%")
+    expect(card.first).to_contain_text("宁政办发〔2023〕3号")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    # 2. the card opens the document viewer at the highlighted passage
+    card.first.click()
+    cited = page.locator("#pq-viewer mark#pq-cited")
+    expect(cited).to_contain_text("100%")
+    expect(page.locator("#pq-viewer .pq-viewer-title")).to_contain_text("南京市2023年城市管理工作实施意见")
+    expect(page.locator("#pq-viewer .pq-outline")).to_contain_text("三、工作任务")
+    expect(cited).to_be_in_viewport()
+
+    # 3. add a new document through the documents tab
+    upload = tmp_path / "青禾区2024年绿化工作要点.txt"
+    upload.write_text(NEW_DOC, encoding="utf-8")
+    page.get_by_role("tab", name="文件管理").click()
+    page.set_input_files("#pq-upload input[type=file]", str(upload))
+    expect(page.locator("#pq-upload")).to_contain_text("青禾区2024年绿化工作要点")
+    page.click("#pq-add")
+    expect(page.locator("#pq-manage-log")).to_contain_text(
+        "已添加 青禾区2024年绿化工作要点.txt", timeout=120_000
+    )
+    expect(page.locator("#pq-status")).to_contain_text("已索引 6 份文件")
+    assert (settings.corpus / "青禾区2024年绿化工作要点.txt").read_text(encoding="utf-8") == NEW_DOC
+
+    # 4. a question only the new document answers
+    page.get_by_role("tab", name="问答").click()
+    page.click("#pq-clear")
+    expect(page.locator("#pq-chat .message-row")).to_have_count(0)
+    expect(page.locator("#pq-cards .pq-card")).to_have_count(0)
+    answer = _ask(page, "青禾区2024年要新增多少公里绿道？")
+    assert "23.5公里" in answer
+    expect(page.locator("#pq-cards .pq-card", has_text="青禾区2024年绿化工作要点").first).to_be_visible()
+    print(f"\ne2e: index built in {built:.0f} s, browser flow {time.perf_counter() - started:.0f} s")
