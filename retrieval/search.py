@@ -32,9 +32,10 @@ _ABOUT_DOCUMENT = re.compile(
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights, chosen by measurement on the dev set (see NOTES.md)."""
+    """Fusion weights, chosen by measurement on the dev set (see NOTES.md, `scripts/tune_fusion.py`)."""
 
-    dense: float = 1.0
+    method: str = "weighted"  # weighted (max-scaled sum) | rrf
+    dense: float = 2.0
     keyword: float = 0.7
     doc_prior: float = 0.35
     # Front matter (文件头, forwarding notice, 版记) answers only questions about the document itself.
