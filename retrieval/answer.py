@@ -40,10 +40,13 @@ ANSWER_TYPES = {
     ),
     "issuer": (
         re.compile(
-            r"哪个单位|什么单位|哪个部门|哪些部门|哪些单位|发布机构|印发|谁|which (?:unit|department|agency|body)|who",
+            r"哪个单位|什么单位|哪个部门|哪些部门|哪些单位|发布机构|谁|which (?:unit|department|agency|body)|\bwho\b",
             re.I,
         ),
-        re.compile(r"[\u4e00-\u9fff]{2,}(?:局|委|办|政府|办公厅|办公室|中心|支队|集团)"),
+        # An issuing body stands alone on its line (落款), or as a list of bodies (责任单位).
+        re.compile(
+            r"^(?:-\s*)?[\u4e00-\u9fff（）()、，,]{2,60}(?:局|委|办|政府|办公厅|办公室|中心|支队|集团|（园区）)$"
+        ),
     ),
     "quantity": (
         re.compile(
@@ -142,6 +145,21 @@ def _dedupe(picks: list[Pick], limit: int, floor: float = 0.5) -> list[Pick]:
     return chosen
 
 
+def _cover_types(picks: list[Pick], types: Sequence[str]) -> list[Pick]:
+    """Reorder so that each asked type (a date *and* an issuer, say) is answered by one of the first picks."""
+    if len(types) < 2:
+        return picks
+    first = []
+    for name in types:
+        match = next(
+            (p for p in picks if p not in first and ANSWER_TYPES[name][1].search(p.sentence.text)), None
+        )
+        if match is not None:
+            first.append(match)
+    first.sort(key=lambda p: -p.score)
+    return first + [p for p in picks if p not in first]
+
+
 def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, list[Pick]]]:
     """The best few sentences overall, grouped under their document and section."""
     picks = []
@@ -151,7 +169,7 @@ def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, l
         # Lower-ranked passages need clearly better sentences to be chosen.
         picks += [replace(p, score=p.score * 0.85**rank) for p in _picks(rank, hit.chunk, weights, types)[:2]]
     picks.sort(key=lambda p: -p.score)
-    chosen = _dedupe(picks, 3)
+    chosen = _dedupe(_cover_types(picks, types), 3)
     groups: dict[tuple, list[Pick]] = {}
     for p in chosen:
         groups.setdefault((p.chunk.file, p.chunk.section_path), []).append(p)
