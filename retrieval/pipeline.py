@@ -62,7 +62,7 @@ class Engine:
     ) -> Answer:
         """Answer one question with citations, or refuse when the documents do not say."""
         k = k or self.settings.k
-        standalone = rewrite(question, history, self.documents.values()) if history else question
+        standalone = self.standalone_question(question, history)
         hits, info = self.retriever.search(standalone, k=max(k, 10), files=files)
         reason = self.unanswerable_reason(standalone, info, hits)
         if reason:
@@ -78,6 +78,16 @@ class Engine:
         if standalone != question:
             result = replace(result, rewritten_question=standalone)
         return replace(result, question=question)
+
+    def standalone_question(self, question: str, history: Sequence[tuple[str, str]]) -> str:
+        """Resolve a follow-up against the chat history: by the LLM in LLM mode, by rules otherwise."""
+        if not history:
+            return question
+        if self.llm is not None:
+            from retrieval.generate import rewrite_followup
+
+            return rewrite_followup(question, history, self.llm)
+        return rewrite(question, history, self.documents.values())
 
     def unanswerable_reason(self, question: str, info, hits) -> str:
         places = evidence.foreign_places(question, self._corpus_text, self._covered_pinyin)
