@@ -1,13 +1,13 @@
 """The FAISS index over chunk vectors: built from the per-file vectors, saved as one file.
 
 Vectors are L2-normalised, so inner product is cosine similarity. Small corpora get exact search
-(`flat`); past `FLAT_MAX_VECTORS` an HNSW graph keeps single-query latency low. The threshold and
+(`flat`); past `FLAT_MAX_VECTORS` an IVF index keeps single-query latency low. The threshold and
 the parameters were measured with `benchmarks/scale.py` (numbers in docs/scale.md).
 
 The search-time knob of an approximate index (HNSW efSearch, IVF nprobe) is not guessed: `build`
-tries increasing values on a sample of the corpus's own vectors and keeps the smallest one whose
-recall@10 against exact search reaches `TARGET_RECALL`. `describe` records it for the manifest and
-`load(path, params)` sets it again, so an index read back searches exactly as it was measured.
+tries increasing values on queries made from sampled corpus vectors and keeps the smallest one
+whose recall@10 against exact search reaches `CALIBRATION_RECALL`. `describe` records it for the
+manifest and `load(path, params)` sets it again, so an index read back searches as it was measured.
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ KINDS = (FLAT, HNSW, IVF)
 
 # Above this many vectors exact search at dim 384 has a p95 single-query latency over ~20 ms on
 # 2 cores (measured: docs/scale.md), so an approximate index takes over.
-FLAT_MAX_VECTORS = 200_000
-# Which approximate index past the threshold: HNSW answers a query in well under a millisecond
-# and needs no training; IVF builds faster but is slower to query (both measured in docs/scale.md).
-LARGE_KIND = HNSW
+FLAT_MAX_VECTORS = 150_000
+# Past the threshold both approximate kinds answer one query in under 0.5 ms at recall@10 >= 0.95
+# once calibrated; IVF builds ~3x faster at 1M (the index is rebuilt whole on every `policyqa index`)
+# and needs no graph links in memory, so it is the default (docs/scale.md).
+LARGE_KIND = IVF
 
 HNSW_M = 32  # graph neighbours per node
 HNSW_EF_CONSTRUCTION = 80
@@ -37,8 +38,14 @@ HNSW_EF_CANDIDATES = (16, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 IVF_NPROBE_CANDIDATES = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 # faiss warns below 39 training points per list; fewer lists than that would train on noise.
 IVF_MIN_POINTS_PER_LIST = 39
+IVF_TRAIN_POINTS_PER_LIST = 64
+IVF_KMEANS_ITERATIONS = 10
 
 TARGET_RECALL = 0.95
+SINGLE_THREAD_MAX_QUERIES = 8  # up to this many queries per call, search runs single-threaded
+# Calibration aims a little higher than the target, so that fresh queries (which benchmarks/scale.py
+# draws from the same distribution, not from the corpus) still reach the target.
+CALIBRATION_RECALL = 0.97
 CALIBRATION_QUERIES = 200
 CALIBRATION_K = 10
 
@@ -65,6 +72,8 @@ def build(vectors: np.ndarray, kind: str | None = None):
         raise ValueError(f"vectors must be a 2-d array (n, dim), got shape {vectors.shape}")
     n, dim = vectors.shape
     kind = kind or choose_kind(n)
+    if kind not in KINDS:
+        raise ValueError(f"unknown index kind {kind!r}; use one of {', '.join(KINDS)}")
     if kind == FLAT or n == 0:
         index = faiss.IndexFlatIP(dim)
     elif kind == HNSW:
@@ -74,9 +83,11 @@ def build(vectors: np.ndarray, kind: str | None = None):
         quantizer = faiss.IndexFlatIP(dim)
         # The faiss wrapper keeps the quantizer alive as long as the index.
         index = faiss.IndexIVFFlat(quantizer, dim, ivf_nlist(n), faiss.METRIC_INNER_PRODUCT)
+        # k-means on every vector costs minutes at 1M; a sample and fewer rounds place the
+        # centroids well enough, and calibration then picks nprobe for the lists as they are.
+        index.cp.niter = IVF_KMEANS_ITERATIONS
+        index.cp.max_points_per_centroid = IVF_TRAIN_POINTS_PER_LIST
         index.train(vectors)
-    else:
-        raise ValueError(f"unknown index kind {kind!r}; use one of {', '.join(KINDS)}")
     if n:
         # add() numbers vectors 0..n-1 in order, so FAISS ids are the row numbers.
         index.add(vectors)
@@ -86,15 +97,13 @@ def build(vectors: np.ndarray, kind: str | None = None):
 
 
 def _calibrate(index, vectors: np.ndarray) -> float:
-    """Set the smallest efSearch/nprobe whose recall@10 on sampled corpus vectors reaches the target."""
+    """Set the smallest efSearch/nprobe whose recall@10 on corpus-like queries reaches the target.
+
+    Returns the recall reached on the calibration queries.
+    """
     import faiss
 
-    n = len(vectors)
-    rng = np.random.default_rng(0)
-    queries = vectors[rng.choice(n, size=min(CALIBRATION_QUERIES, n), replace=False)]
-    k = min(CALIBRATION_K, n)
-    # Brute force straight on the array: no second copy of the vectors.
-    _, truth = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
+    queries, truth = calibration_queries(vectors)
     if isinstance(index, faiss.IndexHNSW):
         candidates, knob = HNSW_EF_CANDIDATES, "efSearch"
     else:
@@ -102,11 +111,35 @@ def _calibrate(index, vectors: np.ndarray) -> float:
     recall = 0.0
     for value in candidates:
         _set_knob(index, knob, value)
-        _, found = index.search(queries, k)
+        _, found = index.search(queries, truth.shape[1])
         recall = recall_at_k(found, truth)
-        if recall >= TARGET_RECALL:
+        if recall >= CALIBRATION_RECALL:
             break
     return recall
+
+
+def calibration_queries(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(queries, exact top-10 ids) made from the corpus itself.
+
+    A corpus vector is too easy a query (HNSW walks straight to it), so each query is a sampled
+    vector turned in a random direction by as much as its own 10th neighbour is away: a new point
+    at the corpus's local spacing, like a question near but not on a chunk.
+    """
+    import faiss
+
+    n = len(vectors)
+    rng = np.random.default_rng(0)
+    base = vectors[rng.choice(n, size=min(CALIBRATION_QUERIES, n), replace=False)]
+    k = min(CALIBRATION_K, n)
+    # Brute force straight on the array: no second copy of the vectors.
+    sims, _ = faiss.knn(base, vectors, min(k + 1, n), metric=faiss.METRIC_INNER_PRODUCT)
+    cos = np.clip(sims[:, -1:], -1.0, 1.0)
+    noise = rng.standard_normal(base.shape).astype(np.float32)
+    noise -= (noise * base).sum(axis=1, keepdims=True) * base  # orthogonal to the vector
+    noise /= np.maximum(np.linalg.norm(noise, axis=1, keepdims=True), 1e-12)
+    queries = np.ascontiguousarray(cos * base + np.sqrt(1.0 - cos**2) * noise, dtype=np.float32)
+    _, truth = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
+    return queries, truth
 
 
 def _set_knob(index, knob: str, value: int) -> None:
@@ -130,17 +163,18 @@ def describe(index) -> dict:
     """The index kind and its parameters, as written into manifest.json and accepted by `load`."""
     import faiss
 
-    index = faiss.downcast_index(index)
-    out = {"kind": FLAT, "ntotal": int(index.ntotal), "dimension": int(index.d)}
-    if isinstance(index, faiss.IndexHNSW):
+    # downcast gives a view that does not own the index: `index` must stay referenced meanwhile.
+    typed = faiss.downcast_index(index)
+    out = {"kind": FLAT, "ntotal": int(typed.ntotal), "dimension": int(typed.d)}
+    if isinstance(typed, faiss.IndexHNSW):
         out.update(
             kind=HNSW,
-            M=int(index.hnsw.nb_neighbors(1)),
-            efConstruction=int(index.hnsw.efConstruction),
-            efSearch=int(index.hnsw.efSearch),
+            M=int(typed.hnsw.nb_neighbors(1)),
+            efConstruction=int(typed.hnsw.efConstruction),
+            efSearch=int(typed.hnsw.efSearch),
         )
-    elif isinstance(index, faiss.IndexIVF):
-        out.update(kind=IVF, nlist=int(index.nlist), nprobe=int(index.nprobe))
+    elif isinstance(typed, faiss.IndexIVF):
+        out.update(kind=IVF, nlist=int(typed.nlist), nprobe=int(typed.nprobe))
     return out
 
 
@@ -178,5 +212,18 @@ def load(path: Path, params: dict | None = None):
 
 def search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(scores, ids) of shape (n_queries, k); ids are -1 where fewer than k vectors exist."""
+    import faiss
+
     queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
-    return index.search(queries, min(k, max(index.ntotal, 1)))
+    k = min(k, max(index.ntotal, 1))
+    if len(queries) > SINGLE_THREAD_MAX_QUERIES:
+        return index.search(queries, k)
+    # A few queries run on this thread alone: on 2 shared cores OpenMP's fan-out for one query
+    # costs more than it saves (flat, 10k vectors, machine busy: p50 16 ms on 2 threads, 0.3 ms on
+    # 1; docs/scale.md). The setting is per calling thread in OpenMP, so other threads keep theirs.
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        return index.search(queries, k)
+    finally:
+        faiss.omp_set_num_threads(before)
