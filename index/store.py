@@ -209,7 +209,7 @@ def load(folder: Path) -> LoadedIndex:
         ]
         dimension = manifest["embedder"]["dimension"]
         vectors = np.concatenate(blocks) if blocks else np.zeros((0, dimension), dtype=np.float32)
-        faiss_index = vector_index.load(folder / "vectors.faiss")
+        faiss_index = vector_index.load(folder / "vectors.faiss", manifest.get("faiss"))
         bm25 = keyword.load(folder / "bm25")
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise IndexFolderError(

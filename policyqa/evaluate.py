@@ -77,25 +77,42 @@ def _answer_lengths(gold_rows: list[dict], predictions: Path) -> dict[str, float
     return {t: statistics.median(v) for t, v in sorted(lengths.items())}
 
 
+def _scorer_path(gold: Path, scorer: str | None) -> Path:
+    if not gold.exists():
+        raise PolicyQAError(f"gold file {gold} does not exist")
+    path = Path(scorer) if scorer else gold.with_name("score.py")
+    if not path.exists():
+        raise PolicyQAError(f"scorer {path} not found: pass --scorer PATH/score.py")
+    return path
+
+
+def score_engine(
+    engine, gold: Path, folder: Path, scorer: str | None = None
+) -> tuple[dict, Path, list[float]]:
+    """Answer the gold set with `engine` and score it with the gold set's scorer.
+
+    Returns (metrics, predictions file, seconds per question)."""
+    from policyqa.cli import _read_questions, run_batch
+
+    scorer_path = _scorer_path(gold, scorer)
+    predictions = folder / "policyqa.predictions.jsonl"
+    timings = run_batch(engine, _read_questions(gold), predictions, engine.settings.k)
+    corpus = Path(engine.settings.corpus).resolve()
+    return _score(scorer_path, gold, predictions, corpus)["metrics"], predictions, timings
+
+
 def run(
     engine, gold: Path, scorer: str | None = None, baseline: bool = False, keep: str | None = None
 ) -> str:
     """Run the gold set through `engine` (and the baseline), return the printable report."""
-    from policyqa.cli import _read_questions, run_batch
+    from policyqa.cli import _read_questions
 
-    if not gold.exists():
-        raise PolicyQAError(f"gold file {gold} does not exist")
-    scorer_path = Path(scorer) if scorer else gold.with_name("score.py")
-    if not scorer_path.exists():
-        raise PolicyQAError(f"scorer {scorer_path} not found: pass --scorer PATH/score.py")
+    scorer_path = _scorer_path(gold, scorer)
     questions = _read_questions(gold)
     corpus = Path(engine.settings.corpus).resolve()
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="policyqa-eval-"))
     folder.mkdir(parents=True, exist_ok=True)
-
-    predictions = folder / "policyqa.predictions.jsonl"
-    timings = run_batch(engine, questions, predictions, engine.settings.k)
-    ours = _score(scorer_path, gold, predictions, corpus)["metrics"]
+    ours, predictions, timings = score_engine(engine, gold, folder, scorer)
     columns = {"policyqa": ours}
     if baseline:
         base_predictions = folder / "baseline.predictions.jsonl"

@@ -56,12 +56,25 @@ def scale_by_max(values: np.ndarray) -> np.ndarray:
 
 
 def fuse(dense: np.ndarray, sparse: np.ndarray, prior: np.ndarray, weights: Weights) -> np.ndarray:
-    """Weighted sum of max-scaled dense and BM25 scores plus the document prior."""
+    """Dense and BM25 scores combined plus the document prior.
+
+    `weighted`: max-scaled weighted sum; `rrf`: reciprocal-rank fusion (texts without a query word get no BM25 share)."""
+    if weights.method == "rrf":
+        return (
+            weights.dense * rrf(dense)
+            + weights.keyword * rrf(sparse) * (sparse > 0)
+            + weights.doc_prior * prior
+        )
     return (
         weights.dense * scale_by_max(dense)
         + weights.keyword * scale_by_max(sparse)
         + weights.doc_prior * prior
     )
+
+
+def rrf(scores: np.ndarray, k: int = 60) -> np.ndarray:
+    """Reciprocal-rank score (k + 1) / (k + rank): 1 for the best entry."""
+    return (k + 1) / (k + ranks(scores))
 
 
 def ranks(scores: np.ndarray) -> np.ndarray:
@@ -70,6 +83,19 @@ def ranks(scores: np.ndarray) -> np.ndarray:
     out = np.empty(len(scores), dtype=np.int64)
     out[order] = np.arange(1, len(scores) + 1)
     return out
+
+
+def _rank_of(scores: np.ndarray, i: int) -> int:
+    """1-based rank of entry i without sorting everything."""
+    return int((scores > scores[i]).sum()) + 1
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, best first (a partial sort: the corpus may hold millions)."""
+    if len(scores) <= n:
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, n)[:n]
+    return part[np.argsort(-scores[part], kind="stable")]
 
 
 class Retriever:
@@ -188,9 +214,7 @@ class Retriever:
             allowed = np.array([c.file in files for c in self.chunks])
             fused = np.where(allowed, fused, -np.inf)
         # Shaping below looks only at the best candidates, so its cost does not grow with the corpus.
-        candidates = [
-            int(i) for i in np.argsort(-fused, kind="stable")[: max(100, k)] if np.isfinite(fused[i])
-        ]
+        candidates = [int(i) for i in _top(fused, max(100, k)) if np.isfinite(fused[i])]
         parents = self._list_parents(question, candidates) if info.wants_list else {}
         if not parents:
             # An outline repeats its children's opening lines; unless a list is asked for, the child itself is the better passage.
@@ -210,13 +234,12 @@ class Retriever:
             intro = self._preamble_of.get(self.chunks[order[0]].file)
             if intro is not None and intro not in order[:5]:
                 order = [order[0], intro] + [i for i in order[1:] if i != intro]
-        dense_rank, sparse_rank = ranks(dense), ranks(sparse)
         hits = [
             Hit(
                 self.chunks[i],
                 float(fused[i]),
-                int(dense_rank[i]),
-                int(sparse_rank[i]) if sparse[i] > 0 else None,
+                _rank_of(dense, i),
+                _rank_of(sparse, i) if sparse[i] > 0 else None,
             )
             for i in order[:k]
         ]
