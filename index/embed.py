@@ -80,7 +80,11 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as exc:  # the library raises many kinds; the user needs one message
             raise EmbedderError(f"cannot load sentence-transformers model from {path}: {exc}") from None
-        self.dimension = int(self._model.get_sentence_embedding_dimension())
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension())
         self.id = f"sentence-transformers:{Path(path).name}"
         # e5-style models expect prefixes; others (bge, MiniLM) do not.
         self._e5 = "e5" in Path(path).name.lower()
