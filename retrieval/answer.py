@@ -120,8 +120,13 @@ def compose(
     top = list(hits[:max_passages])
 
     blocks = _list_blocks(info.list_parent, hits, weights, types, documents) if info.list_parent else []
-    if not blocks and (info.compare or (info.which_doc and len({h.chunk.file for h in top[:3]}) > 1)):
+    if not blocks and info.compare:
         blocks = _per_document_blocks(top, weights, types, documents, info)
+    if not blocks and info.which_doc:
+        # "Which document …": answer from the best-matching document only.
+        blocks = _best_blocks(
+            [h for h in top if h.chunk.file == top[0].chunk.file], weights, types, documents
+        )
     if not blocks:
         blocks = _best_blocks(top, weights, types, documents)
     blocks = [b for b in blocks if b[1]]
@@ -160,6 +165,20 @@ def _cover_types(picks: list[Pick], types: Sequence[str]) -> list[Pick]:
     return first + [p for p in picks if p not in first]
 
 
+ANSWER_BUDGET = 200  # characters of quoted text in a short answer: enough for a sentence or two
+
+
+def _within_budget(picks: list[Pick], n_types: int) -> list[Pick]:
+    """Keep the answer short: the best sentence, then more only while they fit the budget
+    (each asked type keeps its sentence)."""
+    kept, used = [], 0
+    for position, p in enumerate(picks):
+        if position == 0 or position < n_types or used + len(p.sentence.text) <= ANSWER_BUDGET:
+            kept.append(p)
+            used += len(p.sentence.text)
+    return kept
+
+
 def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, list[Pick]]]:
     """The best few sentences overall, grouped under their document and section."""
     picks = []
@@ -169,7 +188,7 @@ def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, l
         # Lower-ranked passages need clearly better sentences to be chosen.
         picks += [replace(p, score=p.score * 0.85**rank) for p in _picks(rank, hit.chunk, weights, types)[:2]]
     picks.sort(key=lambda p: -p.score)
-    chosen = _dedupe(_cover_types(picks, types), 3)
+    chosen = _within_budget(_dedupe(_cover_types(picks, types), 3), len(types))
     groups: dict[tuple, list[Pick]] = {}
     for p in chosen:
         groups.setdefault((p.chunk.file, p.chunk.section_path), []).append(p)
