@@ -150,15 +150,27 @@ def _read_questions(path: Path) -> list[dict]:
     return questions
 
 
-def run_batch(engine, questions: list[dict], out: Path, k: int) -> list[float]:
-    """Answer every question, write one JSON line each (same order), return per-question seconds."""
+def run_batch(
+    engine, questions: list[dict], out: Path, k: int, first_tokens: list | None = None
+) -> list[float]:
+    """Answer every question, write one JSON line each (same order), return per-question seconds.
+
+    In LLM mode the seconds to the first streamed token are appended to `first_tokens`."""
     timings = []
     tmp = out.with_name(out.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for row in questions:
             started = time.perf_counter()
-            answer = engine.ask(row["question"], k=max(k, 10))
+            first: list[float] = []
+
+            def on_token(_token, first=first, started=started):
+                if not first:
+                    first.append(time.perf_counter() - started)
+
+            answer = engine.ask(row["question"], k=max(k, 10), on_token=on_token)
             timings.append(time.perf_counter() - started)
+            if first_tokens is not None and first:
+                first_tokens.append(first[0])
             fh.write(json.dumps({"id": row["id"], **answer_to_json(answer)}, ensure_ascii=False) + "\n")
     os.replace(tmp, out)
     return timings

@@ -96,9 +96,13 @@ def score_engine(
 
     scorer_path = _scorer_path(gold, scorer)
     predictions = folder / "policyqa.predictions.jsonl"
-    timings = run_batch(engine, _read_questions(gold), predictions, engine.settings.k)
+    first_tokens: list[float] = []
+    timings = run_batch(engine, _read_questions(gold), predictions, engine.settings.k, first_tokens)
     corpus = Path(engine.settings.corpus).resolve()
-    return _score(scorer_path, gold, predictions, corpus)["metrics"], predictions, timings
+    metrics = _score(scorer_path, gold, predictions, corpus)["metrics"]
+    if first_tokens:
+        metrics["mean_first_token_s"] = statistics.mean(first_tokens)
+    return metrics, predictions, timings
 
 
 def run(
@@ -131,6 +135,11 @@ def run(
     lines.append("median answer length (chars) by type:")
     for qtype, median in _answer_lengths(questions, predictions).items():
         lines.append(f"  {qtype:<18}{median:>12.0f}")
+    if "mean_first_token_s" in ours:
+        lines.append(
+            f"LLM mode: mean time to first token {ours['mean_first_token_s']:.1f} s, "
+            f"mean total answer time {statistics.mean(timings):.1f} s"
+        )
     timings.sort()
     lines.append(
         f"questions {len(questions)}; answer time p50 {1000 * timings[len(timings) // 2]:.0f} ms, "
