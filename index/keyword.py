@@ -12,19 +12,19 @@ from pathlib import Path
 
 import numpy as np
 
+from index.cjk import fold_width
+
 # Tokens that carry no meaning for matching: punctuation, whitespace, lone particles.
 _PUNCT = re.compile(r"^[\W_]+$")
 _STOP = frozenset(
     "的 了 和 与 及 等 是 在 要 对 将 把 按 以 为 中 上 下 个 各 其 并 或 有 哪 什么 哪些 多少 如何 怎么 怎样 吗 呢 啊".split()
 )
-# Character-width folding so 100％ matches 100%, （一） matches (一), Ａ matches a.
-_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_WIDTH[0x3000] = 0x20
 
 
 def fold(text: str) -> str:
     """Full-width ASCII to half-width and lower case: the form both index and queries are tokenised in."""
-    return text.translate(_WIDTH).lower()
+    # So 100％ matches 100%, （一） matches (一), Ａ matches a.
+    return fold_width(text).lower()
 
 
 @functools.lru_cache(maxsize=1)

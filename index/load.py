@@ -16,6 +16,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from index.cjk import chinese_number
 from policyqa.errors import DocumentError
 from policyqa.records import RawDocument
 
@@ -663,30 +664,6 @@ class _Numbering:
         return label + " " if label[-1].isascii() else label
 
 
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _chinese_number(n: int) -> str:
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-    hundreds, rest = divmod(n, 100)
-    tail = (
-        ""
-        if rest == 0
-        else (
-            "零" + _CN_DIGITS[rest]
-            if rest < 10
-            else _chinese_number(rest)
-            if rest >= 20
-            else "一" + _chinese_number(rest)
-        )
-    )
-    return _CN_DIGITS[hundreds] + "百" + tail
-
-
 def _roman(n: int) -> str:
     out = ""
     for value, sym in (
@@ -716,7 +693,7 @@ def _format_number(n: int, fmt: str) -> str:
         "japaneseCounting",
         "taiwaneseCounting",
     ):
-        return _chinese_number(n)
+        return chinese_number(n)
     if fmt in ("ideographTraditional",) and 1 <= n <= 10:
         return "甲乙丙丁戊己庚辛壬癸"[n - 1]
     if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":

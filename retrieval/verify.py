@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.cjk import chinese_number
 from policyqa.records import Chunk, Citation
 from retrieval.prompts import REFUSAL
 from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
@@ -61,7 +62,6 @@ _UNIT = "年月日号个家座条处项所台套件次天周%‰万亿千百米�
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 _QUOTE_MARKS = str.maketrans({c: '"' for c in "“”‘’＂＇「」『』"})
-_DIGITS = "零一二三四五六七八九"
 
 
 @dataclass(frozen=True)
@@ -186,27 +186,6 @@ def _figures(claim: str) -> list[tuple[str, str]]:
     return out
 
 
-def _chinese_number(n: int) -> str:
-    """1 -> 一, 15 -> 十五, 120 -> 一百二十 (how documents often write counts)."""
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 1000:
-        rest = n % 100
-        tail = (
-            ""
-            if rest == 0
-            else ("零" + _DIGITS[rest])
-            if rest < 10
-            else _DIGITS[rest // 10] + "十" + (_DIGITS[rest % 10] if rest % 10 else "")
-        )
-        return _DIGITS[n // 100] + "百" + tail
-    return str(n)
-
-
 def _has_figure(support: str, number: str, unit: str) -> bool:
     standalone = re.compile(r"(?<![\d.])" + re.escape(number) + r"(?!\d|\.\d)")
     if not unit:
@@ -214,7 +193,7 @@ def _has_figure(support: str, number: str, unit: str) -> bool:
     if any(support[m.end() : m.end() + 1] == unit for m in standalone.finditer(support)):
         return True
     # 5座 in the answer may be 五座 in the document.
-    return number.isdigit() and int(number) < 1000 and (_chinese_number(int(number)) + unit) in support
+    return number.isdigit() and int(number) < 1000 and (chinese_number(int(number)) + unit) in support
 
 
 @dataclass
