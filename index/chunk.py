@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from index.cjk import fold_width
 from index.structure import table_rows
 from index.tokens import count_tokens
 from policyqa.errors import SettingsError
@@ -198,7 +199,8 @@ def chunk_document(doc: Document, chunk_tokens: int = 320, tokenizer: str = "cl1
                 start=min(x for x, _ in spans),
                 end=max(y for _, y in spans),
                 text=body_text,
-                embed_text=f"{meta.title}\n{' > '.join(path)}\n{body_text}",
+                # Width-folded: the embedder and BM25 should not care whether a file writes １００％ or 100%.
+                embed_text=fold_width(f"{meta.title}\n{' > '.join(path)}\n{body_text}"),
                 kind=kind,
                 spans=spans,
             )

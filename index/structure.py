@@ -81,16 +81,16 @@ _KINDS = (
     ("通知", "通知"),
 )
 _DOC_NUMBER = re.compile(
-    rf"[{_CJK}]{{1,12}}\s*[〔\[［【(（]\s*(?:19|20)\d{{2}}\s*[〕\]］】)）]\s*\d{{1,4}}\s*号"
+    rf"[{_CJK}]{{1,12}}\s*[〔\[［【(（]\s*(?:19|20|１９|２０)\d{{2}}\s*[〕\]］】)）]\s*\d{{1,4}}\s*号"
 )
-_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE = re.compile(r"((?:19|20|１９|２０)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DATE = re.compile(
     r"([〇零一二三四五六七八九○Ｏ]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
 )
-_ISO_DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})\s*年?\s*[—–\-－~～至到]+\s*((?:19|20)\d{2})")
+_ISO_DATE = re.compile(r"((?:19|20|１９|２０)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_YEAR_RANGE = re.compile(r"((?:19|20|１９|２０)\d{2})\s*年?\s*[—–\-－~～至到]+\s*((?:19|20|１９|２０)\d{2})")
 _FOOTER = re.compile(r"(?:抄\s*送|主\s*送|抄\s*报|分\s*送|发\s*送|印\s*发|抄\s*发|发)\s*[：:]")
-_PRINTED = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$")
+_PRINTED = re.compile(r"(?:19|20|１９|２０)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$")
 _ATTACH_NOTE = re.compile(rf"附\s*([件表])\s*([\d{_CN}]*)\s*[：:]")
 _ATTACH_LABEL = re.compile(rf"附\s*([件表])\s*([\d{_CN}]*)$")
 # key:value lines of a web page's information list (发布时间:2025-02-25 …)
@@ -713,7 +713,7 @@ def _years(*titles: str) -> tuple[int, ...]:
             a, b = int(m.group(1)), int(m.group(2))
             if a <= b <= a + 20:
                 return tuple(range(a, b + 1))
-        years = sorted({int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", t)})
+        years = sorted({int(y) for y in re.findall(r"((?:19|20|１９|２０)\d{2})\s*年", t)})
         if years:
             return tuple(years)
     return ()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index import keyword, vector_index
+from index.cjk import fold_width
 from index.store import LoadedIndex
 from policyqa.records import BODY, OUTLINE, Hit
 from retrieval.query import QueryInfo, profile, understand
@@ -153,7 +154,7 @@ class Retriever:
     def scores(self, question: str, info: QueryInfo) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fused, dense, keyword) scores of every chunk."""
         n = len(self.chunks)
-        query_vector = self.embedder.query(question)
+        query_vector = self.embedder.query(fold_width(question))
         top, ids = vector_index.search(self.index.faiss, query_vector, min(self.weights.dense_candidates, n))
         dense = np.full(n, float(top[0][-1]) if len(top[0]) else 0.0, dtype=np.float32)
         valid = ids[0] >= 0

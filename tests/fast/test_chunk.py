@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.chunk import chunk_document, split_span
+from index.cjk import fold_width
 from index.structure import parse
 from index.tokens import count_tokens
 from policyqa.errors import SettingsError
@@ -50,7 +51,7 @@ def test_chunk_text_is_verbatim_and_ids_are_in_document_order(corpus_chunks):
         assert [c.id for c in chunks] == [f"{doc.meta.file}#{n}" for n in range(len(chunks))]
         for c in chunks:
             assert c.file == doc.meta.file and c.title == doc.meta.title
-            assert c.embed_text == f"{doc.meta.title}\n{' > '.join(c.section_path)}\n{c.text}"
+            assert c.embed_text == fold_width(f"{doc.meta.title}\n{' > '.join(c.section_path)}\n{c.text}")
             pieces = [doc.text[a:b] for a, b in c.spans]
             assert all(p.strip() == p and p for p in pieces)
             assert (c.start, c.end) == (min(a for a, _ in c.spans), max(b for _, b in c.spans))

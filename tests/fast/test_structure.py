@@ -294,6 +294,7 @@ RENDERINGS = {
         "  \u3000" + line for line in t.split("\n")
     ),
     "no blank lines": lambda t: re.sub(r"\n\s*\n+", "\n", t),
+    "full-width digits": lambda t: t.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}),
 }
 
 
