@@ -72,7 +72,7 @@ class Engine:
 
             result = generate_answer(standalone, hits, self.llm, history=history, on_token=on_token)
         else:
-            weights = self.retriever.term_weights(self.retriever.query_terms(standalone, info))
+            weights = self.retriever.term_weights(info.terms)
             result = extractive.compose(standalone, hits, info, self.documents, weights)
         result = _with_metadata(result, self.documents)
         if standalone != question:
@@ -97,8 +97,7 @@ class Engine:
             return evidence.missing_english_figure(
                 question, hits, self.index.bm25.vocab_dict, self._corpus_text
             )
-        subject = self.retriever.query_terms(question, info)
-        return evidence.missing_answer_type(question, info, hits, subject)
+        return evidence.missing_answer_type(question, info, hits, info.terms)
 
 
 def _with_metadata(result: Answer, documents: dict[str, DocumentMeta]) -> Answer:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policyqa.records import DocumentMeta
 
@@ -42,6 +42,8 @@ class DocumentProfile:
     pinyin: tuple[str, ...]  # nanjing, gulou …
     years: tuple[int, ...]
     title: str
+    # Title bigrams no other document's title has (三年行动计划 vs 工作要点), set by `profiles`.
+    title_keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class QueryInfo:
     wants_list: bool
     compare: bool
     which_doc: bool
-    # Set by the search: (file, section path) of the parent whose items the question asks for.
+    # Set by the search: the question's content terms in the documents' language (Chinese terms
+    # for an English question), and (file, section path) of the parent whose items are asked for.
+    terms: tuple[str, ...] = ()
     list_parent: tuple = ()
 
 
@@ -91,6 +95,16 @@ def profile(meta: DocumentMeta) -> DocumentProfile:
     )
 
 
+def profiles(metas: Iterable[DocumentMeta]) -> list[DocumentProfile]:
+    """Profiles of a set of documents, each with the title words that tell it apart from the others."""
+    base = [profile(m) for m in metas]
+    counts: dict[str, int] = {}
+    for p in base:
+        for gram in _bigrams(p.title):
+            counts[gram] = counts.get(gram, 0) + 1
+    return [replace(p, title_keys=frozenset(g for g in _bigrams(p.title) if counts[g] == 1)) for p in base]
+
+
 def _bigrams(text: str) -> set[str]:
     han = "".join(_HAN.findall(text))
     return {han[i : i + 2] for i in range(len(han) - 1)}
@@ -102,12 +116,6 @@ def understand(question: str, profiles: Iterable[DocumentProfile]) -> QueryInfo:
     lowered = question.lower()
     years = {int(y) for y in _YEAR.findall(question)}
     q_bigrams = _bigrams(question)
-    # Title words that tell documents apart (三年行动计划, 工作要点), not the ones all titles share (城市管理).
-    title_counts: dict[str, int] = {}
-    for p in profiles:
-        for gram in _bigrams(p.title):
-            title_counts[gram] = title_counts.get(gram, 0) + 1
-    distinctive = {p.file: {g for g in _bigrams(p.title) if title_counts[g] <= 1} for p in profiles}
     prior = {}
     for p in profiles:
         score = 0.0
@@ -122,10 +130,8 @@ def understand(question: str, profiles: Iterable[DocumentProfile]) -> QueryInfo:
                 score += 0.6 if len(p.years) == 1 else 0.3
             else:
                 score -= 0.3
-        title_bigrams = distinctive[p.file]
-        if title_bigrams:
-            # Words of the title the question repeats (三年行动计划, 工作要点, 实施意见 …).
-            score += min(1.0, 0.5 * len(q_bigrams & title_bigrams))
+        # Distinctive title words the question repeats (三年行动计划, 工作要点, 实施意见 …).
+        score += min(1.0, 0.5 * len(q_bigrams & p.title_keys))
         prior[p.file] = score
     top = max(prior.values(), default=0.0)
     named = tuple(f for f, s in sorted(prior.items(), key=lambda kv: -kv[1]) if s >= 0.9 and s >= top - 0.7)

@@ -16,7 +16,7 @@ from index import keyword, vector_index
 from index.cjk import fold_width
 from index.store import LoadedIndex
 from policyqa.records import BODY, OUTLINE, Hit
-from retrieval.query import QueryInfo, profile, understand
+from retrieval.query import QueryInfo, profiles, understand
 from retrieval.translate import chinese_terms
 
 FRONT_MATTER = ("header", "notice", "footer")
@@ -107,9 +107,10 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights or Weights()
         self.chunks = index.chunks
-        self.profiles = [profile(d.meta) for d in index.documents.values()]
+        self.profiles = profiles(d.meta for d in index.documents.values())
         self.files = sorted(index.documents)
-        self._file_ids = np.array([self.files.index(c.file) for c in self.chunks], dtype=np.int64)
+        position = {f: n for n, f in enumerate(self.files)}
+        self._file_ids = np.array([position[c.file] for c in self.chunks], dtype=np.int64)
         kind_of = {}
         for file, stored in index.documents.items():
             stack = list(stored.sections)
@@ -139,13 +140,13 @@ class Retriever:
                 self._children[(c.file, c.section_path[:-1])].append(i)
 
     def understand(self, question: str) -> QueryInfo:
-        return understand(question, self.profiles)
-
-    def query_terms(self, question: str, info: QueryInfo) -> list[str]:
-        """The question's content terms in the documents' language (Chinese terms for English questions)."""
+        """What the question names and asks, with its content terms in the documents' language."""
+        info = understand(question, self.profiles)
         if info.language == "en":
-            return chinese_terms(question, self.index.bm25.vocab_dict)
-        return keyword.tokenize(question)
+            terms = chinese_terms(question, self.index.bm25.vocab_dict)
+        else:
+            terms = keyword.tokenize(question)
+        return replace(info, terms=tuple(terms))
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """Weight of each query term for picking answer sentences: rare terms count, corpus-wide words do not."""
@@ -159,7 +160,7 @@ class Retriever:
         dense = np.full(n, float(top[0][-1]) if len(top[0]) else 0.0, dtype=np.float32)
         valid = ids[0] >= 0
         dense[ids[0][valid]] = top[0][valid]
-        extra = self.query_terms(question, info) if info.language == "en" else []
+        extra = list(info.terms) if info.language == "en" else []
         sparse = keyword.scores(self.index.bm25, question, extra)
         prior_by_file = np.array([info.doc_prior.get(f, 0.0) for f in self.files], dtype=np.float32)
         prior = np.clip(prior_by_file, -1.0, None)[self._file_ids] if len(self.files) else np.zeros(n)
@@ -168,12 +169,12 @@ class Retriever:
             fused = fused - self.weights.front_matter_penalty * self._front_matter
         return fused, dense, sparse
 
-    def heading_coverage(self, question: str, ids) -> dict[int, float]:
+    def heading_coverage(self, info: QueryInfo, ids) -> dict[int, float]:
         """For the given chunks: how much of each one's own heading the question's words cover (0..1).
 
         A quoted name in the heading (“五大专项治理”) that the question repeats counts as full cover."""
-        terms = [t for t in keyword.tokenize(question) if len(t) >= 2]
-        folded_question = keyword.fold(question)
+        terms = [t for t in info.terms if len(t) >= 2]
+        folded_question = keyword.fold(info.text)
         out = {}
         for i in ids:
             path = self.chunks[i].section_path
@@ -191,13 +192,13 @@ class Retriever:
             out[i] = min(1.0, sum(covered) / max(4.0, len(heading) / 2))
         return out
 
-    def _list_parents(self, question: str, candidates: list[int]) -> dict[int, float]:
+    def _list_parents(self, info: QueryInfo, candidates: list[int]) -> dict[int, float]:
         """Outline candidates whose own heading the question names better than any child's: id -> cover."""
         outlines = [i for i in candidates if self._is_outline[i]]
         out = {}
         for i in outlines:
             children = self._children.get((self.chunks[i].file, self.chunks[i].section_path), [])
-            cover = self.heading_coverage(question, [i, *children])
+            cover = self.heading_coverage(info, [i, *children])
             parent = cover.pop(i)
             if parent >= 0.3 and parent > max(cover.values(), default=0.0):
                 out[i] = parent
@@ -216,7 +217,7 @@ class Retriever:
             fused = np.where(allowed, fused, -np.inf)
         # Shaping below looks only at the best candidates, so its cost does not grow with the corpus.
         candidates = [int(i) for i in _top(fused, max(100, k)) if np.isfinite(fused[i])]
-        parents = self._list_parents(question, candidates) if info.wants_list else {}
+        parents = self._list_parents(info, candidates) if info.wants_list else {}
         if not parents:
             # An outline repeats its children's opening lines; unless a list is asked for, the child itself is the better passage.
             for i in candidates:

@@ -8,7 +8,7 @@ from policyqa.records import DocumentMeta
 from retrieval import followup
 from retrieval.answer import asked_types, score_sentence
 from retrieval.pipeline import Engine
-from retrieval.query import language_of, profile, understand
+from retrieval.query import language_of, profiles, understand
 from retrieval.search import Weights, fuse, ranks, scale_by_max
 
 
@@ -33,22 +33,24 @@ def test_language_detection():
 
 
 def test_question_naming_a_place_and_year_points_at_that_document():
-    profiles = [
-        profile(DocumentMeta(file="a.txt", title="甲市2024年城市管理工作要点", city="甲市", years=(2024,))),
-        profile(DocumentMeta(file="b.txt", title="乙县2023年市容整治方案", city="乙县", years=(2023,))),
-    ]
-    info = understand("乙县2023年的停车泊位新增多少？", profiles)
+    docs = profiles(
+        [
+            DocumentMeta(file="a.txt", title="甲市2024年城市管理工作要点", city="甲市", years=(2024,)),
+            DocumentMeta(file="b.txt", title="乙县2023年市容整治方案", city="乙县", years=(2023,)),
+        ]
+    )
+    info = understand("乙县2023年的停车泊位新增多少？", docs)
     assert info.named_files[0] == "b.txt"
     assert info.doc_prior["b.txt"] > info.doc_prior["a.txt"]
-    both = understand("甲市和乙县分别提出了什么目标？", profiles)
+    both = understand("甲市和乙县分别提出了什么目标？", docs)
+    assert understand("整治方案里停车泊位新增多少？", docs).named_files == ("b.txt",)
     assert set(both.named_files) == {"a.txt", "b.txt"} and both.compare
 
 
 def test_list_questions_are_recognised_but_not_which_documents():
-    profiles = []
-    assert understand("五大专项治理是哪五项？", profiles).wants_list
-    assert not understand("哪几份文件都提到了城管开放日？", profiles).wants_list
-    assert understand("哪几份文件都提到了城管开放日？", profiles).compare
+    assert understand("五大专项治理是哪五项？", []).wants_list
+    assert not understand("哪几份文件都提到了城管开放日？", []).wants_list
+    assert understand("哪几份文件都提到了城管开放日？", []).compare
 
 
 def test_search_returns_ranked_hits_with_ranks(engine):
