@@ -18,6 +18,7 @@ from index.keyword import fold
 from policyqa.records import BODY, OUTLINE, Answer, Chunk, Citation, DocumentMeta, Hit
 from retrieval.query import QueryInfo
 from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
+from retrieval.verify import is_instruction
 
 REFUSAL_ZH = "文件中未找到能回答这个问题的内容。"
 REFUSAL_EN = "The documents do not answer this question."
@@ -82,7 +83,10 @@ def score_sentence(sentence: str, weights: dict[str, float], types: Sequence[str
 
 
 def _sentences(chunk: Chunk) -> list[Sentence]:
-    return [s for s in split_sentences(chunk) if len(s.text) >= MIN_QUOTE_CHARS]
+    """Quotable sentences: long enough to cite, and never a line planted to instruct a model."""
+    return [
+        s for s in split_sentences(chunk) if len(s.text) >= MIN_QUOTE_CHARS and not is_instruction(s.text)
+    ]
 
 
 def _picks(rank: int, chunk: Chunk, weights, types) -> list[Pick]:

@@ -112,11 +112,16 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text)
 
 
+def is_instruction(sentence: str) -> bool:
+    """Whether a sentence gives orders to a language model (a planted prompt injection)."""
+    return bool(_INSTRUCTION.search(unicodedata.normalize("NFKC", sentence)))
+
+
 def instruction_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of sentences in `text` that give orders to a language model."""
     spans = []
     for match in re.finditer(r"[^。！？!?；;\n]+[。！？!?；;]*", text):
-        if _INSTRUCTION.search(unicodedata.normalize("NFKC", match.group())):
+        if is_instruction(match.group()):
             spans.append((match.start(), match.end()))
     return spans
 
