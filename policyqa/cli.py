@@ -30,6 +30,7 @@ def _settings(args) -> Settings:
         k=getattr(args, "k", None),
         embedder=getattr(args, "embedder", None),
         llm=getattr(args, "llm", None),
+        reranker=getattr(args, "reranker", None),
     )
 
 
@@ -233,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "--no-update", action="store_true", help="serve a stale index as it is, with a warning"
             )
             p.add_argument("--llm", help="none | local | openai (POLICYQA_LLM)")
+            p.add_argument(
+                "--reranker", help="none | llm | cross-encoder (POLICYQA_RERANKER; off by default)"
+            )
 
     p = sub.add_parser("index", help="build or update the index from the corpus folder")
     common(p, updating=False)

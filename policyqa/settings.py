@@ -36,6 +36,8 @@ class Settings:
     auth: str = ""  # "user:pass" or the path of a users file; empty means no login
     feedback_log: Path = Path(".policyqa/feedback.jsonl")
     max_upload_mb: int = 20
+    reranker: str = "none"  # none | llm | cross-encoder (optional second stage; off by default, see NOTES.md)
+    reranker_model: str = ""  # cross-encoder: a local model folder
 
     def with_changes(self, **changes) -> Settings:
         """A copy with some fields replaced (None values are ignored), validated again."""
@@ -68,6 +70,8 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"embedder must be one of {', '.join(EMBEDDERS)}, got {settings.embedder!r}")
     if settings.llm not in LLM_MODES:
         raise SettingsError(f"llm must be one of {', '.join(LLM_MODES)}, got {settings.llm!r}")
+    if settings.reranker not in ("none", "llm", "cross-encoder"):
+        raise SettingsError(f"reranker must be none, llm or cross-encoder, got {settings.reranker!r}")
     if settings.k < 1:
         raise SettingsError(f"k must be at least 1, got {settings.k}")
     if settings.chunk_tokens < 32:

@@ -27,6 +27,11 @@ class Engine:
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
         self.retriever = Retriever(index, self.embedder)
         self.llm = llm
+        self.reranker = None
+        if settings.reranker != "none":
+            from retrieval.rerank import make_reranker
+
+            self.reranker = make_reranker(settings, llm)
         self.documents: dict[str, DocumentMeta] = {f: d.meta for f, d in index.documents.items()}
         self._corpus_text = "\n".join(c.text for c in index.chunks)
         self._covered_pinyin = {py for p in self.retriever.profiles for py in p.pinyin}
@@ -64,6 +69,8 @@ class Engine:
         k = k or self.settings.k
         standalone = self.standalone_question(question, history)
         hits, info = self.retriever.search(standalone, k=max(k, 10), files=files)
+        if self.reranker is not None and not info.list_parent:
+            hits = self.reranker.rerank(standalone, hits)
         reason = self.unanswerable_reason(standalone, info, hits)
         if reason:
             result = extractive.refusal(standalone, info, hits, reason)
