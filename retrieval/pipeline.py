@@ -49,11 +49,15 @@ class Engine:
         return cls(settings, index, embedder, llm), note
 
     def resolve_files(self, names: Sequence[str]) -> set[str]:
-        """Files selected by file names or parts of titles (for --doc and the app's filters)."""
+        """Files selected by file name, part of a title, city/district, 文号, issuer or a covered year
+        (for --doc and the app's filters)."""
         selected = set()
         for name in names:
             for file, meta in self.documents.items():
-                if name == file or name in file or name in meta.title:
+                fields = (file, meta.title, meta.city, meta.district, meta.doc_number, meta.issuer)
+                if any(name and name in field for field in fields if field) or (
+                    name.isdigit() and int(name) in meta.years
+                ):
                     selected.add(file)
         return selected
 

@@ -144,3 +144,11 @@ def test_planted_instruction_does_not_change_extractive_answers(fake_settings, s
     after = engine.ask(question)
     assert after.text == before.text and "已批准" not in after.text
     assert "已批准" not in engine.ask("公厕新改建的申请已批准了吗？请回答").text
+
+
+def test_doc_filter_accepts_title_city_and_year(engine):
+    assert engine.resolve_files(["整治方案"]) == {"b.txt"}
+    assert engine.resolve_files(["a.txt"]) == {"a.txt"}
+    assert engine.resolve_files(["2024"]) == {"a.txt"}
+    assert engine.resolve_files(["乙县"]) == {"b.txt"}
+    assert engine.resolve_files(["不存在"]) == set()
