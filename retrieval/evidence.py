@@ -17,14 +17,10 @@ from collections.abc import Sequence
 
 from index.keyword import fold, tokenize
 from policyqa.records import Hit
-from retrieval.query import QueryInfo, _pinyin, _strip_admin_suffix
+from retrieval.query import QueryInfo, _pinyin, _strip_admin_suffix, asked_types
 from retrieval.quotes import split_sentences
 
 _CAPITALISED = re.compile(r"\b([A-Z][a-z]{2,})\b")
-_QUANTITY = re.compile(
-    r"多少|(?<!哪)几[个座处条项次名人万亿]|比例|百分之|how (?:many|much)|what (?:is the )?(?:rate|share|percentage|budget|amount)",
-    re.I,
-)
 _UNIT_AFTER = re.compile(r"多少([\u4e00-\u9fff]{1,2})")
 _DIGIT = re.compile(r"\d|[一二三四五六七八九十百千万]+[个座处条项次名]")
 
@@ -108,7 +104,7 @@ def missing_answer_type(
 
     `subject` are the question's content terms in the documents' language (for an English
     question, its Chinese translations); by default the question's own tokens."""
-    if not _QUANTITY.search(question) or not hits:
+    if "quantity" not in asked_types(question) or not hits:
         return ""
     unit_match = _UNIT_AFTER.search(question)
     unit = unit_match.group(1) if unit_match else ""

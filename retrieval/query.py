@@ -33,6 +33,42 @@ _ASCII_WORD = re.compile(r"[A-Za-z]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+# What the question asks for, and how a sentence that holds it looks.
+ANSWER_TYPES = {
+    "date": (
+        re.compile(r"哪天|哪一天|日期|什么时候|何时|什么时间|哪个月|几月|落款|\bwhen\b|\bdate\b", re.I),
+        re.compile(
+            r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月(?:份|底|初|中旬|底前)|\d{4}-\d{2}-\d{2}"
+        ),
+    ),
+    "doc_number": (
+        re.compile(r"文号|字号|发文号|编号|document number", re.I),
+        re.compile(r"[\u4e00-\u9fff]+[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号"),
+    ),
+    "issuer": (
+        re.compile(
+            r"哪个单位|什么单位|哪个部门|哪些部门|哪些单位|发布机构|谁|which (?:unit|department|agency|body)|\bwho\b",
+            re.I,
+        ),
+        # An issuing body stands alone on its line (落款), or as a list of bodies (责任单位).
+        re.compile(
+            r"^(?:-\s*)?[\u4e00-\u9fff（）()、，,]{2,60}(?:局|委|办|政府|办公厅|办公室|中心|支队|集团|（园区）)$"
+        ),
+    ),
+    "quantity": (
+        re.compile(
+            r"多少|(?<!哪)几[个座处条项次名人万亿%]|比例|百分之|how (?:many|much)|what (?:is the )?(?:rate|share|percentage|budget|amount)",
+            re.I,
+        ),
+        re.compile(r"\d"),
+    ),
+}
+
+
+def asked_types(question: str) -> list[str]:
+    return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
+
+
 @dataclass(frozen=True)
 class DocumentProfile:
     """What a question can name to point at one document."""
