@@ -273,11 +273,32 @@ def dropped_note(count: int, lang: str) -> str:
     return f"（已删除{count}处无法在引文中核实的内容）"
 
 
+def _best_support(claim: str, passages) -> list[int]:
+    """Numbers of the passage(s) that support `claim` (figures, names and wording); [] if none do.
+
+    One passage when one suffices; otherwise the few passages that together support it (a list
+    answer whose items come from sibling passages)."""
+    alone, scored = [], []
+    for passage in passages:
+        why, overlap = _problem(claim, [passage])
+        if not why:
+            alone.append((overlap, passage.n))
+        scored.append((overlap, passage.n, passage))
+    if alone:
+        return [max(alone)[1]]
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    group = [p for overlap, _, p in scored[:4] if overlap > 0]
+    if len(group) >= 2 and not _problem(claim, group)[0]:
+        return sorted(p.n for p in group)
+    return []
+
+
 def verify(text: str, chunks: Sequence[Chunk], *, lang: str = "zh", repair: bool = True) -> Verified:
     """Keep the sentences of `text` that its cited passages support; chunks[n-1] is passage [n].
 
-    With `repair`, a sentence whose [n] points at an existing but wrong passage is re-pointed to
-    the one passage that does support it (small models often mix up numbers).
+    With `repair`, a sentence whose [n] points at an existing but wrong passage, or that has no
+    marker at all, is pointed at the passage that does support it (small models often mix up or
+    forget the numbers); a sentence no passage supports is still dropped.
     """
     passages = _passages(chunks)
     # What an injected instruction demands, unless a passage really says it.
@@ -296,8 +317,11 @@ def verify(text: str, chunks: Sequence[Chunk], *, lang: str = "zh", repair: bool
             if claim.endswith(("：", ":")) and len(_content(claim)) <= 20 and not _figures(norm(claim)):
                 pending_lead = (claim, sep)  # "主要任务包括：" introduces the cited list that follows
                 continue
-            dropped.append((sentence, "no [n] citation marker"))
-            continue
+            numbers = _best_support(claim, passages) if repair else []
+            if not numbers:
+                dropped.append((sentence, "no [n] citation marker"))
+                continue
+            # Small models often forget the marker: cite the passage(s) that verifiably support the claim.
         wrong = [n for n in numbers if not 1 <= n <= len(passages)]
         if wrong:
             dropped.append(
@@ -310,15 +334,9 @@ def verify(text: str, chunks: Sequence[Chunk], *, lang: str = "zh", repair: bool
         cited = [passages[n - 1] for n in numbers]
         reason, _ = _problem(claim, cited)
         if reason and repair:
-            best = None
-            for other in passages:
-                if other.n in numbers:
-                    continue
-                why, overlap = _problem(claim, [other])
-                if not why and (best is None or overlap > best[1]):
-                    best = (other.n, overlap)
-            if best:
-                numbers, reason = [best[0]], ""
+            better = _best_support(claim, [p for p in passages if p.n not in numbers])
+            if better:
+                numbers, reason = better, ""
         if reason:
             dropped.append((sentence, reason))
             continue
