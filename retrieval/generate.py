@@ -19,10 +19,9 @@ from retrieval.verify import (
     without_instructions,
 )
 
-# A 1.5B model on 2 cores reads ~63 prompt tokens/s: ~1,800 tokens of passages is ~30 s to the
-# first token, the most a person will wait.
-# Measured with the local 1.5B model: with 6 passages (~1,800 tokens) it refused most answerable
-# questions and took ~30 s; 4 passages (~1,200 tokens) answer more often and faster.
+# A 1.5B model on 2 cores reads ~63 prompt tokens/s. Measured with it: 6 passages (~1,800 tokens)
+# took ~30 s to the first token and it refused most answerable questions; 4 passages (~1,200
+# tokens) answer more often, and sooner.
 MAX_PASSAGES = 4
 PASSAGE_TOKENS = 1200
 ANSWER_TOKENS = 256  # answers are a few sentences; a 1.5B model writes ~12 tokens/s on 2 cores
