@@ -97,6 +97,7 @@ def format_answer(answer) -> str:
     if answer.rewritten_question:
         lines.append(f"（理解为：{answer.rewritten_question}）")
     lines.append(answer.text)
+    lines += [f"（{note}）" for note in answer.notes]
     if answer.citations:
         lines.append("")
         lines.append("来源 / Sources:")

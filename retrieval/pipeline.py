@@ -82,6 +82,24 @@ class Engine:
             from retrieval.generate import generate_answer
 
             result = generate_answer(standalone, hits, self.llm, history=history, on_token=on_token)
+            if result.refused:
+                # Retrieval found the answer's passages but the model declined (small local models
+                # often do): quote them instead of claiming the documents are silent.
+                fallback = extractive.compose(
+                    standalone, hits, info, self.documents, self.retriever.term_weights(info.terms)
+                )
+                if not fallback.refused:
+                    note = (
+                        "模型未能作答，以下为原文摘录"
+                        if info.language == "zh"
+                        else "The model did not answer; quoted passages follow"
+                    )
+                    result = replace(
+                        fallback,
+                        mode="extractive",
+                        dropped_claims=result.dropped_claims,
+                        notes=(*fallback.notes, note),
+                    )
         else:
             weights = self.retriever.term_weights(info.terms)
             result = extractive.compose(standalone, hits, info, self.documents, weights)

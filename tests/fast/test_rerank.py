@@ -29,3 +29,13 @@ def test_engine_uses_the_configured_reranker(fake_settings):
 def test_cross_encoder_needs_a_local_folder():
     with pytest.raises(SettingsError, match="local folder"):
         CrossEncoderReranker("BAAI/bge-reranker-base")
+
+
+def test_llm_refusal_on_an_answerable_question_falls_back_to_quotes(fake_settings):
+    settings = fake_settings.with_changes(llm="fake")
+    engine = Engine(settings, build.update(settings).index, llm=FakeLLM("文件中未找到相关内容"))
+    answer = engine.ask("甲市公厕新改建多少座？")
+    assert not answer.refused and "20座" in answer.text
+    assert answer.notes and answer.citations
+    # A question the documents do not answer is still refused before the model is asked.
+    assert engine.ask("北京市2023年城市管理经费预算是多少亿元？").refused
