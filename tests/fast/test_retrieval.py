@@ -152,3 +152,25 @@ def test_doc_filter_accepts_title_city_and_year(engine):
     assert engine.resolve_files(["2024"]) == {"a.txt"}
     assert engine.resolve_files(["乙县"]) == {"b.txt"}
     assert engine.resolve_files(["不存在"]) == set()
+
+
+def test_english_figure_check_needs_the_counted_thing_beside_a_number():
+    from policyqa.records import Chunk, Hit
+    from retrieval.evidence import english_head, missing_english_figure
+
+    def hit(text):
+        return Hit(Chunk("f#0", "f.txt", "T", ("一、",), 0, len(text), text, text), 1.0)
+
+    assert english_head("How many new officers will Wuxi recruit in 2025?") == "officers"
+    corpus = "加强干部队伍建设。建成300公里绿道。"
+    question = "How many officers will be recruited?"
+    assert missing_english_figure(question, [hit("加强干部队伍建设。")], {}, corpus)  # named, no figure
+    assert not missing_english_figure(
+        "How many kilometres of greenway?", [hit("建成300公里绿道。")], {}, corpus
+    )
+    # The counted thing is in the corpus but not in the passages: no evidence either way.
+    assert not missing_english_figure(question, [hit("建成300公里绿道。")], {}, corpus)
+    # The dictionary knows the word and no document uses any of its forms.
+    assert missing_english_figure(
+        "How many kilometres of roads?", [hit("加强干部队伍建设。")], {}, "加强干部队伍建设。"
+    )
