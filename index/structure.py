@@ -117,14 +117,30 @@ class _Line:
     gap_before: bool = False  # a blank (or whitespace-only) line stands before it
 
 
+# Markdown markup around a line (`## 一、指导思想`, `**（一）加强组织领导**`) is layout, not text.
+_MD_HEADING = re.compile(r"#{1,6}\s+(?=\S)")
+
+
+def _without_markup(line: str) -> tuple[int, str]:
+    """(characters of markup before the text, the text) of a stripped line."""
+    heading = _MD_HEADING.match(line)
+    if heading:
+        return heading.end(), line[heading.end() :]
+    if len(line) > 4 and line.startswith("**") and line.endswith("**"):
+        inner = line[2:-2]
+        return 2 + len(inner) - len(inner.lstrip(_WS)), inner.strip(_WS)
+    return 0, line
+
+
 def _lines(text: str) -> list[_Line]:
     out = []
     previous = 0
     for m in re.finditer(r"[^\r\n]+", text):  # \n, \r\n and old \r line ends alike
         piece = m.group(0)
-        stripped = piece.strip(_WS)
+        markup, stripped = _without_markup(piece.strip(_WS))
+        lead = len(piece) - len(piece.lstrip(_WS)) + markup
         if stripped:
-            start = m.start() + (len(piece) - len(piece.lstrip(_WS)))
+            start = m.start() + lead
             between = text[previous:start].replace("\r\n", "\n")
             gap = bool(out) and between.count("\n") + between.count("\r") >= 2
             out.append(_Line(start, start + len(stripped), stripped, gap))
