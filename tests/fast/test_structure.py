@@ -295,7 +295,9 @@ RENDERINGS = {
     ),
     "no blank lines": lambda t: re.sub(r"\n\s*\n+", "\n", t),
     "full-width digits": lambda t: t.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}),
-    "markdown headings": lambda t: re.sub(r"(?m)^([一二三四五六七八九十]+[、,，][^。\n]{1,38})$", r"## \1", t),
+    "markdown headings": lambda t: re.sub(
+        r"(?m)^([一二三四五六七八九十]+[、,，][^。\n]{1,38})$", r"## \1", t
+    ),
 }
 
 
