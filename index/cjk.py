@@ -29,3 +29,12 @@ def chinese_number(n: int) -> str:
             tail = ("一" if rest < 20 else "") + chinese_number(rest)
         return _DIGITS[hundreds] + "百" + tail
     return str(n)
+
+
+def chinese_to_int(numeral: str) -> int:
+    """一 -> 1, 十 -> 10, 十五 -> 15, 二十 -> 20, 两 -> 2 (small counts; 0 when not a numeral)."""
+    digits = {c: i for i, c in enumerate(_DIGITS)} | {"两": 2, "〇": 0}
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+    return digits.get(numeral, 0)

@@ -21,7 +21,35 @@ from retrieval.query import QueryInfo, _pinyin, _strip_admin_suffix, asked_types
 from retrieval.quotes import split_sentences
 
 _CAPITALISED = re.compile(r"\b([A-Z][a-z]{2,})\b")
-_UNIT_AFTER = re.compile(r"多少([\u4e00-\u9fff]{1,2})")
+_UNIT_AFTER = re.compile(r"多少([\u4e00-\u9fff]{1,3})")
+# Measure words and units a figure is stated in; what follows 多少 counts only if it is one of them.
+_UNITS = (
+    "平方米 立方米 平方公里 公里 公顷 亿元 万元 元 万 亿 个 座 处 条 项 次 名 人 家 辆 户 台 套 件 天 周 年 "
+    "月 日 米 亩 吨 批 期 届 倍 栋 间 份 类 级 星 所 只 棵 株 盏 块 场 起 张".split()
+)
+# Asking for a share: the answer is a percentage (or 成 / 百分之).
+_SHARE_WORDS = ("比例", "比率", "百分比", "占比")
+_SHARE_FIGURE = re.compile(r"\d\s*[%％]|百分之|[一二三四五六七八九十]成")
+
+
+def _asked_unit(question: str) -> str:
+    """The unit a 多少 question names ('亿元', '个'), '%' for a share, or '' when none is named."""
+    match = _UNIT_AFTER.search(question)
+    if not match:
+        return ""
+    words = match.group(1)
+    if words.startswith(_SHARE_WORDS) or any(w in question for w in _SHARE_WORDS):
+        return "%"
+    return next((u for u in _UNITS if words.startswith(u)), "")
+
+
+def _states(sentence: str, unit: str) -> bool:
+    """Whether a sentence states a figure in the asked unit."""
+    if unit == "%":
+        return bool(_SHARE_FIGURE.search(sentence))
+    return bool(_DIGIT.search(sentence)) and (not unit or unit in sentence)
+
+
 _DIGIT = re.compile(r"\d|[一二三四五六七八九十百千万]+[个座处条项次名]")
 
 
@@ -110,23 +138,15 @@ def missing_answer_type(
     question, its Chinese translations); by default the question's own tokens."""
     if "quantity" not in asked_types(question) or not hits:
         return ""
-    unit_match = _UNIT_AFTER.search(question)
-    unit = unit_match.group(1) if unit_match else ""
+    unit = _asked_unit(question)
     subject = [t for t in (subject or tokenize(question)) if len(t) >= 2 and not t.isdigit()]
     if not subject:
         return ""
-    best_sentence_score = 0.0
-    supported = False
-    for hit in hits[:top_n]:
-        for sentence in split_sentences(hit.chunk):
-            text = fold(sentence.text)
-            overlap = sum(len(t) for t in subject if t in text)
-            if overlap == 0:
-                continue
-            best_sentence_score = max(best_sentence_score, overlap)
-            has_number = bool(_DIGIT.search(sentence.text))
-            if has_number and (not unit or unit[0] in sentence.text):
-                supported = True
+    supported = any(
+        _states(sentence.text, unit) and any(t in fold(sentence.text) for t in subject)
+        for hit in hits[:top_n]
+        for sentence in split_sentences(hit.chunk)
+    )
     if not supported:
         return (
             "相关段落中没有给出所问的数字"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index import keyword, vector_index
-from index.cjk import fold_width
+from index.cjk import chinese_to_int, fold_width
 from index.store import LoadedIndex
 from policyqa.records import BODY, OUTLINE, Hit
 from retrieval.query import QueryInfo, profiles, understand
@@ -200,6 +200,8 @@ class Retriever:
             children = self._children.get((self.chunks[i].file, self.chunks[i].section_path), [])
             cover = self.heading_coverage(info, [i, *children])
             parent = cover.pop(i)
+            if parent >= 0.3 and _count_matches(info.text, len(children), self.chunks[i].section_path[-1]):
+                parent = 1.0  # "是哪五项" and the parent has exactly five items
             if parent >= 0.3 and parent > max(cover.values(), default=0.0):
                 out[i] = parent
         return out
@@ -265,6 +267,26 @@ class Retriever:
             expanded = order[:position] + children + [i]
             return expanded + [j for j in order[position:] if j not in set(expanded)], i
         return order, None
+
+
+_COUNT = re.compile(r"([一二三四五六七八九十两]|\d{1,2})\s*(?:大|项|个|类|方面|条|点|种|阶段|部分)")
+
+
+def _count_matches(question: str, n_items: int, heading: str) -> bool:
+    """The question names the section by its count ("推进五项建设" … "是哪五项") and the section has
+    exactly that many items. The counted phrase must stand in the heading itself: "哪四大海绵型工程"
+    is not about any section that happens to have four items, and a question quoting a name
+    ("“四个一批”是哪四个") is about that name, not about "四、树牢“四个理念”"."""
+    folded = keyword.fold(heading)
+    quoted = [q for q in _QUOTED.findall(question) if q]
+    if quoted and not any(keyword.fold(q) in folded for q in quoted):
+        return False
+    for match in _COUNT.finditer(question):
+        token = match.group(1)
+        count = int(token) if token.isdigit() else chinese_to_int(token)
+        if count == n_items and keyword.fold(match.group(0)) in folded:
+            return True
+    return False
 
 
 def _spread_over_documents(

@@ -174,3 +174,23 @@ def test_english_figure_check_needs_the_counted_thing_beside_a_number():
     assert missing_english_figure(
         "How many kilometres of roads?", [hit("加强干部队伍建设。")], {}, "加强干部队伍建设。"
     )
+
+
+def test_count_in_the_question_names_a_parent_by_its_number_of_items():
+    from retrieval.search import _count_matches
+
+    assert _count_matches("无锡要推进的五项建设是哪五项？", 5, "三、强化责任担当,推进五项建设激发城管新质战斗力")
+    assert not _count_matches("无锡要推进的五项建设是哪五项？", 4, "三、强化责任担当,推进五项建设激发城管新质战斗力")
+    assert not _count_matches("重点抓哪四大海绵型工程？", 4, "（九）城市治理提标")
+    assert not _count_matches("“四个一批”工程是哪四个一批？", 4, "四、树牢“四个理念”")
+
+
+def test_share_questions_accept_percentages():
+    from retrieval.evidence import _asked_unit, _states
+
+    assert _asked_unit("多少比例的小区") == "%"
+    assert _asked_unit("多少亿元") == "亿元"
+    assert _asked_unit("多少个口袋公园") == "个"
+    assert _asked_unit("要达到多少？") == ""
+    assert _states("高质高标做好40%小区亭房建设。", "%")
+    assert not _states("完成提质增效小区1000个。", "亿元")
