@@ -179,8 +179,12 @@ def test_english_figure_check_needs_the_counted_thing_beside_a_number():
 def test_count_in_the_question_names_a_parent_by_its_number_of_items():
     from retrieval.search import _count_matches
 
-    assert _count_matches("无锡要推进的五项建设是哪五项？", 5, "三、强化责任担当,推进五项建设激发城管新质战斗力")
-    assert not _count_matches("无锡要推进的五项建设是哪五项？", 4, "三、强化责任担当,推进五项建设激发城管新质战斗力")
+    assert _count_matches(
+        "无锡要推进的五项建设是哪五项？", 5, "三、强化责任担当,推进五项建设激发城管新质战斗力"
+    )
+    assert not _count_matches(
+        "无锡要推进的五项建设是哪五项？", 4, "三、强化责任担当,推进五项建设激发城管新质战斗力"
+    )
     assert not _count_matches("重点抓哪四大海绵型工程？", 4, "（九）城市治理提标")
     assert not _count_matches("“四个一批”工程是哪四个一批？", 4, "四、树牢“四个理念”")
 
