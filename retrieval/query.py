@@ -17,7 +17,9 @@ from policyqa.records import DocumentMeta
 
 _LIST = re.compile(
     r"哪几(?![份个部]?(?:文件|份))|哪些|哪[一二三四五六七八九十两\d]+[个项条方类大]|分别是|分别有|都有|具体是|具体包括|包括什么|包括哪|几个方面|"
-    r"几个阶段|列出|逐一|是哪[一二三四五六七八九十两\d]|有哪|\bwhat are\b|\blist\b|\bwhich (?:are|were)\b",
+    r"几个阶段|列出|逐一|是哪[一二三四五六七八九十两\d]|有哪|\bwhat are\b|\blist\b|\bwhich (?:are|were)\b|"
+    # "“三个转变”是什么": a counted name asked about is a list of its items
+    r"[一二三四五六七八九十两]\s*[个大项类条点][^，。？?]{0,8}[”\"]?\s*(?:是什么|指什么|是指|内容)",
     re.IGNORECASE,
 )
 _COMPARE = re.compile(
