@@ -148,14 +148,38 @@ def _within_budget(picks: list[Pick], n_types: int) -> list[Pick]:
     return kept
 
 
+_ENUM_MARK = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．])"
+)
+
+
+def _heading_bonus(chunk: Chunk, weights: dict[str, float]) -> float:
+    """When the question names the best passage's own heading ("总体目标是什么" and 二、总体目标),
+    every sentence under it answers, though none repeats the words: credit them the heading's words."""
+    if not chunk.section_path:
+        return 0.0
+    heading = fold(_ENUM_MARK.sub("", chunk.section_path[-1]))
+    covered = [False] * len(heading)
+    for term in weights:
+        for match in re.finditer(re.escape(term), heading):
+            covered[match.start() : match.end()] = [True] * len(term)
+    if not heading or sum(covered) < 0.8 * len(heading):
+        return 0.0
+    return sum(w for t, w in weights.items() if t in heading)
+
+
 def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, list[Pick]]]:
     """The best few sentences overall, grouped under their document and section."""
     picks = []
     for rank, hit in enumerate(top):
         if hit.chunk.kind == OUTLINE:
             continue  # its sentences are its items' opening lines, cited better from the items
+        bonus = _heading_bonus(hit.chunk, weights) if rank == 0 else 0.0
         # Lower-ranked passages need clearly better sentences to be chosen.
-        picks += [replace(p, score=p.score * 0.85**rank) for p in _picks(rank, hit.chunk, weights, types)[:2]]
+        picks += [
+            replace(p, score=(p.score + bonus) * 0.85**rank)
+            for p in _picks(rank, hit.chunk, weights, types)[:2]
+        ]
     picks.sort(key=lambda p: -p.score)
     chosen = _within_budget(_dedupe(_cover_types(picks, types), 3), len(types))
     groups: dict[tuple, list[Pick]] = {}

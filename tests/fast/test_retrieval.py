@@ -198,3 +198,9 @@ def test_share_questions_accept_percentages():
     assert _asked_unit("要达到多少？") == ""
     assert _states("高质高标做好40%小区亭房建设。", "%")
     assert not _states("完成提质增效小区1000个。", "亿元")
+
+
+def test_naming_a_section_heading_answers_from_that_section(engine):
+    answer = engine.ask("甲市2024年的总体目标是什么？")
+    assert "打造更干净、更有序的城市环境" in answer.text
+    assert answer.citations[0].section_path == ("一、总体目标",)
