@@ -54,8 +54,8 @@ def _sentences(chunk: Chunk) -> list[Sentence]:
     ]
 
 
-def _picks(rank: int, chunk: Chunk, weights, types) -> list[Pick]:
-    picks = [Pick(rank, chunk, s, score_sentence(s.text, weights, types)) for s in _sentences(chunk)]
+def _picks(rank: int, chunk: Chunk, weights, types, bonus: float = 0.0) -> list[Pick]:
+    picks = [Pick(rank, chunk, s, score_sentence(s.text, weights, types) + bonus) for s in _sentences(chunk)]
     return sorted((p for p in picks if p.score > 0), key=lambda p: -p.score)
 
 
@@ -89,6 +89,14 @@ def compose(
     top = list(hits[:max_passages])
 
     blocks = _list_blocks(info.list_parent, hits, weights, types, documents) if info.list_parent else []
+    if not blocks and _names_heading(top[0].chunk, weights):
+        picks = _picks(0, top[0].chunk, weights, types, bonus=1.0)
+        blocks = [
+            (
+                _header(top[0].chunk, documents),
+                _within_budget(_dedupe(_cover_types(picks, types), 3), len(types)),
+            )
+        ]
     if not blocks and info.compare:
         blocks = _per_document_blocks(top, weights, types, documents, info)
     if not blocks and info.which_doc:
@@ -153,19 +161,17 @@ _ENUM_MARK = re.compile(
 )
 
 
-def _heading_bonus(chunk: Chunk, weights: dict[str, float]) -> float:
-    """When the question names the best passage's own heading ("总体目标是什么" and 二、总体目标),
-    every sentence under it answers, though none repeats the words: credit them the heading's words."""
-    if not chunk.section_path:
-        return 0.0
+def _names_heading(chunk: Chunk, weights: dict[str, float]) -> bool:
+    """Whether the question's words spell out (80%+ of) the chunk's own heading, e.g.
+    "总体目标是什么" and 二、总体目标: every sentence under it answers, though none repeats the words."""
+    if not chunk.section_path or chunk.kind != BODY:
+        return False
     heading = fold(_ENUM_MARK.sub("", chunk.section_path[-1]))
     covered = [False] * len(heading)
     for term in weights:
         for match in re.finditer(re.escape(term), heading):
             covered[match.start() : match.end()] = [True] * len(term)
-    if not heading or sum(covered) < 0.8 * len(heading):
-        return 0.0
-    return sum(w for t, w in weights.items() if t in heading)
+    return bool(heading) and sum(covered) >= 0.8 * len(heading)
 
 
 def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, list[Pick]]]:
@@ -174,12 +180,8 @@ def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, l
     for rank, hit in enumerate(top):
         if hit.chunk.kind == OUTLINE:
             continue  # its sentences are its items' opening lines, cited better from the items
-        bonus = _heading_bonus(hit.chunk, weights) if rank == 0 else 0.0
         # Lower-ranked passages need clearly better sentences to be chosen.
-        picks += [
-            replace(p, score=(p.score + bonus) * 0.85**rank)
-            for p in _picks(rank, hit.chunk, weights, types)[:2]
-        ]
+        picks += [replace(p, score=p.score * 0.85**rank) for p in _picks(rank, hit.chunk, weights, types)[:2]]
     picks.sort(key=lambda p: -p.score)
     chosen = _within_budget(_dedupe(_cover_types(picks, types), 3), len(types))
     groups: dict[tuple, list[Pick]] = {}
