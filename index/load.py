@@ -285,7 +285,7 @@ def _read_html(data: bytes, rel: str) -> tuple[str, str, tuple[tuple[str, str], 
     fields += _metadata_list(soup)
     body = soup.body or soup
     _strip_chrome(body)
-    lines = [line for line in _HtmlLines().render(body) if not _is_boilerplate(line)]
+    lines = [line for line in _HtmlLines().render(body) if not is_page_chrome(line)]
     return "\n".join(lines), encoding, _dedupe(fields)
 
 
@@ -405,7 +405,8 @@ def _text_len(tag) -> int:
     return len(re.sub(r"\s+", "", tag.get_text()))
 
 
-def _is_boilerplate(line: str) -> bool:
+def is_page_chrome(line: str) -> bool:
+    """A web page's navigation or widget line (浏览次数, 字号, 打印, 分享到 …), not document text."""
     if len(line) > 80:
         return False
     if any(p.search(line) for p in _BOILER_LINE):

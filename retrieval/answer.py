@@ -48,7 +48,7 @@ def score_sentence(sentence: str, weights: dict[str, float], types: Sequence[str
 
 
 def _sentences(chunk: Chunk) -> list[Sentence]:
-    """Quotable sentences: long enough to cite, and never a line planted to instruct a model."""
+    """Quotable sentences: long enough to cite, never a line planted to instruct a model, never page chrome."""
     return [
         s for s in split_sentences(chunk) if len(s.text) >= MIN_QUOTE_CHARS and not is_instruction(s.text)
     ]
