@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.keyword import fold
+from index.load import is_page_chrome
 from policyqa.records import BODY, OUTLINE, Answer, Chunk, Citation, DocumentMeta, Hit
 from retrieval.query import ANSWER_TYPES, QueryInfo, asked_types
 from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
@@ -50,7 +51,9 @@ def score_sentence(sentence: str, weights: dict[str, float], types: Sequence[str
 def _sentences(chunk: Chunk) -> list[Sentence]:
     """Quotable sentences: long enough to cite, never a line planted to instruct a model, never page chrome."""
     return [
-        s for s in split_sentences(chunk) if len(s.text) >= MIN_QUOTE_CHARS and not is_instruction(s.text)
+        s
+        for s in split_sentences(chunk)
+        if len(s.text) >= MIN_QUOTE_CHARS and not is_instruction(s.text) and not is_page_chrome(s.text)
     ]
 
 
