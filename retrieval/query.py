@@ -28,7 +28,9 @@ _COMPARE = re.compile(
     re.IGNORECASE,
 )
 _WHICH_DOC = re.compile(
-    r"哪份|哪个文件|哪一份|哪部文件|什么文件|哪个单位印发|\bwhich (?:document|plan|file)\b", re.I
+    r"哪份|哪个文件|哪一份|哪部文件|什么文件|哪个单位印发|哪个城市|哪座城市|哪个区"
+    r"|\bwhich (?:document|plan|file|city|district)\b",
+    re.I,
 )
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")

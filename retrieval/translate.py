@@ -51,6 +51,16 @@ def _one_step(word: str) -> list[str]:
         if word.endswith(suffix) and len(word) > len(suffix) + 3:
             stem = word[: -len(suffix)]
             forms += [stem, stem + "e"]
+    # Nouns made from verbs: the dictionary glosses the verb (classification -> classify 分类,
+    # construction -> construct, improvement -> improve, separation -> separate).
+    if word.endswith("ification"):
+        forms.append(word[: -len("ification")] + "ify")
+    if word.endswith("ation") and len(word) > 8:
+        forms += [word[:-5] + "ate", word[:-5] + "e", word[:-5]]
+    elif word.endswith("ion") and len(word) > 6:
+        forms += [word[:-3], word[:-3] + "e"]
+    if word.endswith("ment") and len(word) > 7:
+        forms.append(word[:-4])
     return forms
 
 
