@@ -44,6 +44,7 @@ class Weights:
     # "What are the N items of …": a parent's outline passage is the answer.
     outline_boost: float = 0.25
     outline_penalty: float = 0.1
+    english_prior_factor: float = 3.0
     dense_candidates: int = 200  # FAISS neighbours scored per query
 
 
@@ -164,6 +165,9 @@ class Retriever:
         sparse = keyword.scores(self.index.bm25, question, extra)
         prior_by_file = np.array([info.doc_prior.get(f, 0.0) for f in self.files], dtype=np.float32)
         prior = np.clip(prior_by_file, -1.0, None)[self._file_ids] if len(self.files) else np.zeros(n)
+        if info.language == "en":
+            # Dictionary terms for an English question are noisy; the places and years it names are not.
+            prior = prior * self.weights.english_prior_factor
         fused = fuse(dense, sparse, prior, self.weights)
         if not _ABOUT_DOCUMENT.search(question):
             fused = fused - self.weights.front_matter_penalty * self._front_matter

@@ -19,7 +19,8 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _STOPWORDS = frozenset(
     "a an the of in on at to for from by with and or is are was were be been what which who whom whose how many much "
     "does do did will would shall should can could has have had its it this that these those there their they "
-    "under over into about as than per each both between plan plans year years under new".split()
+    "under over into about as than per each both between plan plans year years under new "
+    "city cities district districts county province municipal".split()
 )
 
 
