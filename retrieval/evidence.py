@@ -93,11 +93,22 @@ _EN_HEAD = re.compile(
 
 
 def english_head(question: str) -> str:
-    """The noun a 'how many X …' / 'what is the X per …' question counts, e.g. 'officers'."""
+    """The noun phrase a 'how many X …' / 'what is the X per …' question counts, e.g. 'parking spaces'."""
     match = _EN_HEAD.search(question)
-    if not match:
-        return ""
-    return match.group(1).split()[-1].lower()
+    return match.group(1).lower() if match else ""
+
+
+def _counted_forms(head: str, corpus_text: str) -> list[str]:
+    """Chinese forms of the counted thing: of its last two words as a dictionary phrase when the
+    corpus uses that phrase (parking spaces -> 停车位), else of its last word."""
+    from retrieval.translate import translations
+
+    words = head.split()
+    if len(words) >= 2:
+        phrase = [t for t in translations(" ".join(words[-2:])) if len(t) > 1]
+        if any(t in corpus_text for t in phrase):
+            return phrase
+    return [t for t in translations(words[-1]) if len(t) > 1] if words else []
 
 
 def missing_english_figure(
@@ -107,12 +118,10 @@ def missing_english_figure(
 
     If the dictionary knows the counted noun but none of its Chinese forms occurs anywhere in the
     corpus, the corpus cannot state the figure either."""
-    from retrieval.translate import translations
-
     head = english_head(question)
     if not head:
         return ""
-    forms = [t for t in translations(head) if len(t) > 1]
+    forms = _counted_forms(head, corpus_text)
     if not forms:
         return ""  # the dictionary does not know the word: no evidence either way
     present = [t for t in forms if t in corpus_text]

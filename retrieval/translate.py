@@ -115,10 +115,10 @@ def _phrase_forms(gram: list[str]) -> list[str]:
     return [f"{head} {form}".strip() for form in _variants(gram[-1])]
 
 
-def translations(word: str) -> list[str]:
-    """Chinese headwords CC-CEDICT gives for an English word (any of its dictionary forms)."""
+def translations(words: str) -> list[str]:
+    """Chinese headwords CC-CEDICT gives for an English word or phrase (its last word in any dictionary form)."""
     dictionary = reverse_dictionary()
     out: list[str] = []
-    for form in _variants(word.lower()):
+    for form in _phrase_forms(words.lower().split()):
         out += [t for t in sorted(dictionary.get(form, ())) if t not in out]
     return out

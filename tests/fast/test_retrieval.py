@@ -161,7 +161,7 @@ def test_english_figure_check_needs_the_counted_thing_beside_a_number():
     def hit(text):
         return Hit(Chunk("f#0", "f.txt", "T", ("一、",), 0, len(text), text, text), 1.0)
 
-    assert english_head("How many new officers will Wuxi recruit in 2025?") == "officers"
+    assert english_head("How many new officers will Wuxi recruit in 2025?") == "new officers"
     corpus = "加强干部队伍建设。建成300公里绿道。"
     question = "How many officers will be recruited?"
     assert missing_english_figure(question, [hit("加强干部队伍建设。")], {}, corpus)  # named, no figure
