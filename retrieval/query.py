@@ -46,7 +46,7 @@ ANSWER_TYPES = {
         ),
     ),
     "doc_number": (
-        re.compile(r"文号|字号|发文号|编号|document number", re.I),
+        re.compile(r"文号|字号|发文号|编号|(?:doc|document|reference|file) number", re.I),
         re.compile(r"[\u4e00-\u9fff]+[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号"),
     ),
     "issuer": (

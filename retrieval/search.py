@@ -16,7 +16,7 @@ from index import keyword, vector_index
 from index.cjk import chinese_to_int, fold_width
 from index.store import LoadedIndex
 from policyqa.records import BODY, OUTLINE, Hit
-from retrieval.query import QueryInfo, profiles, understand
+from retrieval.query import QueryInfo, asked_types, profiles, understand
 from retrieval.translate import chinese_terms
 
 FRONT_MATTER = ("header", "notice", "footer")
@@ -127,6 +127,11 @@ class Retriever:
         for i, c in enumerate(self.chunks):
             if kind_of.get((c.file, c.section_path)) == "preamble":
                 self._preamble_of.setdefault(c.file, i)
+        # Where each document's 文号 stands (its 文件头 block, or a web page's information list).
+        self._header_of: dict[str, int] = {}
+        for i, c in enumerate(self.chunks):
+            if kind_of.get((c.file, c.section_path)) == "header":
+                self._header_of.setdefault(c.file, i)
         self._is_outline = np.array([c.kind == OUTLINE for c in self.chunks], dtype=bool)
         # For "what are the N items" questions: each section's first passage, listed under its parent.
         self._outline_of: dict[tuple[str, tuple], int] = {}
@@ -237,6 +242,12 @@ class Retriever:
             order, parent = self._expand_lists(order, parents)
             if parent is not None:
                 info = replace(info, list_parent=(self.chunks[parent].file, self.chunks[parent].section_path))
+        if "doc_number" in asked_types(question) and order:
+            # "What is the 文号 of …": it stands in the named document's header, whatever the wording.
+            target = info.named_files[0] if info.named_files else self.chunks[order[0]].file
+            header = self._header_of.get(target)
+            if header is not None:
+                order = [header] + [i for i in order if i != header]
         if info.which_doc and order:
             # "Which document …": the document's own introduction is evidence of which one it is.
             intro = self._preamble_of.get(self.chunks[order[0]].file)

@@ -228,3 +228,18 @@ def test_english_derived_nouns_reach_the_verbs_the_dictionary_glosses():
 
     assert "classify" in _variants("classification") and "improve" in _variants("improvement")
     assert "分类" in chinese_terms("What is the garbage classification target?", {"分类", "垃圾", "目标"})
+
+
+def test_doc_number_questions_get_the_header(tmp_path):
+    from policyqa.settings import Settings
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "n.txt").write_text(
+        "甲市人民政府办公厅文件\n\n甲政办发〔2024〕9号\n\n甲市2024年城市管理工作要点\n\n一、目标\n\n新增绿地10公顷。\n",
+        encoding="utf-8",
+    )
+    settings = Settings(corpus=corpus, index=tmp_path / "i", embedder="fake")
+    engine = Engine(settings, build.update(settings).index)
+    answer = engine.ask("What is the document number of the plan?")
+    assert "甲政办发〔2024〕9号" in answer.text
