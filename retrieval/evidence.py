@@ -118,7 +118,7 @@ def missing_english_figure(
 
     If the dictionary knows the counted noun but none of its Chinese forms occurs anywhere in the
     corpus, the corpus cannot state the figure either."""
-    head = english_head(question)
+    head = english_head(question) if "quantity" in asked_types(question) else ""
     if not head:
         return ""
     forms = _counted_forms(head, corpus_text)
