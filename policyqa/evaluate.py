@@ -13,7 +13,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from policyqa.errors import PolicyQAError
@@ -176,7 +175,6 @@ def run_baseline(engine, questions: list[dict], out: Path, k: int) -> None:
     index = vector_index.build(np.asarray(vectors), kind="flat")
     with out.open("w", encoding="utf-8") as fh:
         for row in questions:
-            started = time.perf_counter()
             scores, ids = vector_index.search(index, engine.embedder.query(row["question"]), max(k, 10))
             passages = [
                 {"file": files[i], "section": "", "text": texts[i], "score": float(s)}
@@ -190,7 +188,5 @@ def run_baseline(engine, questions: list[dict], out: Path, k: int) -> None:
                 "refused": False,
                 "citations": [{"file": top["file"], "section": "", "quote": top["text"]}] if top else [],
                 "passages": passages,
-                "seconds": time.perf_counter() - started,
             }
-            del record["seconds"]
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -10,23 +10,18 @@ comparisons.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.keyword import fold
 from index.load import is_page_chrome
 from policyqa.records import BODY, OUTLINE, Answer, Chunk, Citation, DocumentMeta, Hit
-from retrieval.query import ANSWER_TYPES, QueryInfo, asked_types
+from retrieval.query import ANSWER_TYPES, ENUM_MARKER, QueryInfo, asked_types, covered_chars, heading_words
 from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
 from retrieval.verify import is_instruction
 
 REFUSAL_ZH = "文件中未找到能回答这个问题的内容。"
 REFUSAL_EN = "The documents do not answer this question."
-
-_ENUM = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．]|[①-⑳])"
-)
 
 
 @dataclass(frozen=True)
@@ -159,22 +154,13 @@ def _within_budget(picks: list[Pick], n_types: int) -> list[Pick]:
     return kept
 
 
-_ENUM_MARK = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．])"
-)
-
-
 def _names_heading(chunk: Chunk, weights: dict[str, float]) -> bool:
     """Whether the question's words spell out (80%+ of) the chunk's own heading, e.g.
     "总体目标是什么" and 二、总体目标: every sentence under it answers, though none repeats the words."""
     if not chunk.section_path or chunk.kind != BODY:
         return False
-    heading = fold(_ENUM_MARK.sub("", chunk.section_path[-1]))
-    covered = [False] * len(heading)
-    for term in weights:
-        for match in re.finditer(re.escape(term), heading):
-            covered[match.start() : match.end()] = [True] * len(term)
-    return bool(heading) and sum(covered) >= 0.8 * len(heading)
+    heading = heading_words(chunk.section_path[-1])
+    return bool(heading) and covered_chars(heading, weights) >= 0.8 * len(heading)
 
 
 def _best_blocks(top: list[Hit], weights, types, documents) -> list[tuple[str, list[Pick]]]:
@@ -228,7 +214,7 @@ def _list_blocks(parent, hits, weights, types, documents) -> list[tuple[str, lis
     )
     if len(items_of_parent) < 2 and outline is not None:
         # Items are headings with sub-items of their own: list them from the outline.
-        lines = [s for s in split_sentences(outline) if _ENUM.match(s.text)]
+        lines = [s for s in split_sentences(outline) if ENUM_MARKER.match(s.text)]
         items = [Pick(0, outline, s, 1.0) for s in lines if fold(s.text) != fold(path[-1])]
         return [(_header(outline, documents), items)] if len(items) >= 2 else []
     items = []

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from index.keyword import fold, tokenize
 from policyqa.records import Hit
-from retrieval.query import QueryInfo, _pinyin, _strip_admin_suffix, asked_types
+from retrieval.query import QueryInfo, asked_types, pinyin, strip_admin_suffix
 from retrieval.quotes import split_sentences
 
 _CAPITALISED = re.compile(r"\b([A-Z][a-z]{2,})\b")
@@ -54,14 +54,14 @@ _DIGIT = re.compile(r"\d|[一二三四五六七八九十百千万]+[个座处条
 
 
 @functools.lru_cache(maxsize=1)
-def _known_places_pinyin() -> dict[str, str]:
+def _known_placespinyin() -> dict[str, str]:
     """pinyin -> place for jieba's dictionary place names (ns), to read place names in English questions."""
     import jieba.posseg
 
     out = {}
     for word, flag in jieba.posseg.dt.word_tag_tab.items():
         if flag == "ns" and 2 <= len(word) <= 3:
-            out.setdefault(_pinyin(word), word)
+            out.setdefault(pinyin(word), word)
     return out
 
 
@@ -71,14 +71,14 @@ def foreign_places(question: str, corpus_text: str, covered_pinyin: set[str]) ->
 
     found = []
     for word, flag in jieba.posseg.lcut(question):
-        if flag == "ns" and len(word) >= 2 and _strip_admin_suffix(word) not in corpus_text:
+        if flag == "ns" and len(word) >= 2 and strip_admin_suffix(word) not in corpus_text:
             found.append(word)
     known = None
     for word in _CAPITALISED.findall(question):
         key = word.lower()
         if key in covered_pinyin:
             continue
-        known = known if known is not None else _known_places_pinyin()
+        known = known if known is not None else _known_placespinyin()
         place = known.get(key)
         if place and place not in corpus_text:
             found.append(word)

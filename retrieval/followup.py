@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from policyqa.records import DocumentMeta
-from retrieval.query import _strip_admin_suffix
+from retrieval.query import strip_admin_suffix
 
 _POINTER = re.compile(r"这一条|这一项|这条|这项|该项|该条|此项|上述|这个|这些|它们|它|其中")
 _SWITCH = re.compile(r"^(?:那么?|那)?\s*(.{1,12}?)(?:的情况|的呢|呢)[？?]?$")
@@ -27,7 +27,7 @@ def _places(documents: Iterable[DocumentMeta]) -> list[str]:
     for meta in documents:
         for place in (meta.city, meta.district):
             if place:
-                places.update({place, _strip_admin_suffix(place)})
+                places.update({place, strip_admin_suffix(place)})
     return sorted(places, key=len, reverse=True)
 
 

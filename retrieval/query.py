@@ -73,6 +73,28 @@ def asked_types(question: str) -> list[str]:
     return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
 
 
+# A heading's own enumeration marker: （一） 一、 一是 1． ①.
+ENUM_MARKER = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．]|[①-⑳])"
+)
+
+
+def heading_words(heading: str) -> str:
+    """A heading as the question's words are matched against it: marker removed, width folded."""
+    from index.keyword import fold
+
+    return fold(ENUM_MARKER.sub("", heading))
+
+
+def covered_chars(text: str, terms) -> int:
+    """How many characters of `text` the terms cover (overlapping matches counted once)."""
+    covered = [False] * len(text)
+    for term in terms:
+        for match in re.finditer(re.escape(term), text):
+            covered[match.start() : match.end()] = [True] * len(term)
+    return sum(covered)
+
+
 @dataclass(frozen=True)
 class DocumentProfile:
     """What a question can name to point at one document."""
@@ -106,7 +128,7 @@ def language_of(text: str) -> str:
     return "en" if letters > 2 * len(_HAN.findall(text)) else "zh"
 
 
-def _strip_admin_suffix(place: str) -> str:
+def strip_admin_suffix(place: str) -> str:
     for suffix in ("自治区", "省", "市", "区", "县", "镇"):
         if place.endswith(suffix) and len(place) > len(suffix) + 1:
             return place[: -len(suffix)]
@@ -114,7 +136,7 @@ def _strip_admin_suffix(place: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _pinyin(word: str) -> str:
+def pinyin(word: str) -> str:
     from pypinyin import lazy_pinyin
 
     return "".join(lazy_pinyin(word)).lower()
@@ -125,11 +147,11 @@ def profile(meta: DocumentMeta) -> DocumentProfile:
     for place in (meta.city, meta.district):
         if place:
             places.add(place)
-            places.add(_strip_admin_suffix(place))
+            places.add(strip_admin_suffix(place))
     return DocumentProfile(
         file=meta.file,
         places=tuple(sorted(places, key=len, reverse=True)),
-        pinyin=tuple(sorted({_pinyin(p) for p in places if len(p) >= 2})),
+        pinyin=tuple(sorted({pinyin(p) for p in places if len(p) >= 2})),
         years=tuple(meta.years),
         title=meta.title,
     )

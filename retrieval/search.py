@@ -16,14 +16,11 @@ from index import keyword, vector_index
 from index.cjk import chinese_to_int, fold_width
 from index.store import LoadedIndex
 from policyqa.records import BODY, OUTLINE, Hit
-from retrieval.query import QueryInfo, asked_types, profiles, understand
+from retrieval.query import QueryInfo, asked_types, covered_chars, heading_words, profiles, understand
 from retrieval.translate import chinese_terms
 
 FRONT_MATTER = ("header", "notice", "footer")
 # Questions about the document itself: its date, number, issuer.
-_ENUM_PREFIX = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．]|[①-⑳])"
-)
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,})[”\"]")
 _ABOUT_DOCUMENT = re.compile(
     r"哪天|哪一天|日期|落款|印发|发文|文号|字号|哪个单位|什么单位|机构|出台|签发|when|date|issued|number",
@@ -190,15 +187,11 @@ class Retriever:
             if not path:
                 out[i] = 0.0
                 continue
-            heading = keyword.fold(_ENUM_PREFIX.sub("", path[-1]))
+            heading = heading_words(path[-1])
             if any(name in folded_question for name in _QUOTED.findall(heading)):
                 out[i] = 1.0
                 continue
-            covered = [False] * len(heading)
-            for t in terms:
-                for m in re.finditer(re.escape(t), heading):
-                    covered[m.start() : m.end()] = [True] * len(t)
-            out[i] = min(1.0, sum(covered) / max(4.0, len(heading) / 2))
+            out[i] = min(1.0, covered_chars(heading, terms) / max(4.0, len(heading) / 2))
         return out
 
     def _list_parents(self, info: QueryInfo, candidates: list[int]) -> dict[int, float]:
