@@ -116,19 +116,13 @@ class Retriever:
                 section = stack.pop()
                 kind_of[(file, section.path)] = section.kind
                 stack.extend(section.children)
-        self._front_matter = np.array(
-            [kind_of.get((c.file, c.section_path)) in FRONT_MATTER for c in self.chunks], dtype=bool
-        )
-        # The passage that introduces each document (its title line and preamble).
-        self._preamble_of: dict[str, int] = {}
-        for i, c in enumerate(self.chunks):
-            if kind_of.get((c.file, c.section_path)) == "preamble":
-                self._preamble_of.setdefault(c.file, i)
-        # Where each document's 文号 stands (its 文件头 block, or a web page's information list).
-        self._header_of: dict[str, int] = {}
-        for i, c in enumerate(self.chunks):
-            if kind_of.get((c.file, c.section_path)) == "header":
-                self._header_of.setdefault(c.file, i)
+        section_kind = [kind_of.get((c.file, c.section_path)) for c in self.chunks]
+        self._front_matter = np.array([kind in FRONT_MATTER for kind in section_kind], dtype=bool)
+        # Each document's first passage of a kind: its introduction ("preamble") for which-document
+        # questions, its 文件头 block or web information list ("header") for 文号 questions.
+        self._first_of_kind: dict[tuple[str, str], int] = {}
+        for i, (c, kind) in enumerate(zip(self.chunks, section_kind, strict=True)):
+            self._first_of_kind.setdefault((c.file, kind), i)
         self._is_outline = np.array([c.kind == OUTLINE for c in self.chunks], dtype=bool)
         # For "what are the N items" questions: each section's first passage, listed under its parent.
         self._outline_of: dict[tuple[str, tuple], int] = {}
@@ -238,12 +232,12 @@ class Retriever:
         if "doc_number" in asked_types(question) and order:
             # "What is the 文号 of …": it stands in the named document's header, whatever the wording.
             target = info.named_files[0] if info.named_files else self.chunks[order[0]].file
-            header = self._header_of.get(target)
+            header = self._first_of_kind.get((target, "header"))
             if header is not None:
                 order = [header] + [i for i in order if i != header]
         if info.which_doc and order:
             # "Which document …": the document's own introduction is evidence of which one it is.
-            intro = self._preamble_of.get(self.chunks[order[0]].file)
+            intro = self._first_of_kind.get((self.chunks[order[0]].file, "preamble"))
             if intro is not None and intro not in order[:5]:
                 order = [order[0], intro] + [i for i in order[1:] if i != intro]
         hits = [
