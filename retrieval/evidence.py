@@ -111,9 +111,7 @@ def _counted_forms(head: str, corpus_text: str) -> list[str]:
     return [t for t in translations(words[-1]) if len(t) > 1] if words else []
 
 
-def missing_english_figure(
-    question: str, hits: Sequence[Hit], vocabulary, corpus_text: str, top_n: int = 3
-) -> str:
+def missing_english_figure(question: str, hits: Sequence[Hit], corpus_text: str, top_n: int = 3) -> str:
     """For an English quantity question: the counted thing (in Chinese) must stand beside a figure.
 
     If the dictionary knows the counted noun but none of its Chinese forms occurs anywhere in the

@@ -123,9 +123,7 @@ class Engine:
         if places:
             return ("文件中没有关于" if info.language == "zh" else "no document covers ") + "、".join(places)
         if info.language == "en":
-            return evidence.missing_english_figure(
-                question, hits, self.index.bm25.vocab_dict, self._corpus_text
-            )
+            return evidence.missing_english_figure(question, hits, self._corpus_text)
         return evidence.missing_answer_type(question, info, hits, info.terms)
 
 

@@ -164,15 +164,13 @@ def test_english_figure_check_needs_the_counted_thing_beside_a_number():
     assert english_head("How many new officers will Wuxi recruit in 2025?") == "new officers"
     corpus = "加强干部队伍建设。建成300公里绿道。"
     question = "How many officers will be recruited?"
-    assert missing_english_figure(question, [hit("加强干部队伍建设。")], {}, corpus)  # named, no figure
-    assert not missing_english_figure(
-        "How many kilometres of greenway?", [hit("建成300公里绿道。")], {}, corpus
-    )
+    assert missing_english_figure(question, [hit("加强干部队伍建设。")], corpus)  # named, no figure
+    assert not missing_english_figure("How many kilometres of greenway?", [hit("建成300公里绿道。")], corpus)
     # The counted thing is in the corpus but not in the passages: no evidence either way.
-    assert not missing_english_figure(question, [hit("建成300公里绿道。")], {}, corpus)
+    assert not missing_english_figure(question, [hit("建成300公里绿道。")], corpus)
     # The dictionary knows the word and no document uses any of its forms.
     assert missing_english_figure(
-        "How many kilometres of roads?", [hit("加强干部队伍建设。")], {}, "加强干部队伍建设。"
+        "How many kilometres of roads?", [hit("加强干部队伍建设。")], "加强干部队伍建设。"
     )
 
 
