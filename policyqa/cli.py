@@ -195,6 +195,12 @@ def cmd_eval(args) -> int:
     from policyqa import evaluate
 
     settings = _settings(args)
+    if args.add_corpus:
+        corpus, index = evaluate.combined_corpus(
+            Path(settings.corpus), [Path(p) for p in args.add_corpus], Path(".policyqa/eval")
+        )
+        settings = settings.with_changes(corpus=corpus, index=index)
+        print(f"corpus: {settings.corpus} (index {settings.index})", file=sys.stderr)
     engine = _open_engine(settings, args)
     print(evaluate.run(engine, Path(args.gold), scorer=args.scorer, baseline=args.baseline, keep=args.keep))
     return 0
@@ -268,6 +274,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--baseline", action="store_true", help="also score a plain LangChain splitter + FAISS baseline"
     )
     p.add_argument("--keep", help="folder to keep the prediction files in")
+    p.add_argument(
+        "--add-corpus",
+        action="append",
+        metavar="DIR",
+        help="also index these documents (copied beside the corpus into .policyqa/eval/; repeatable)",
+    )
     p.add_argument("-k", type=int)
     common(p)
     p.set_defaults(func=cmd_eval)

@@ -117,6 +117,14 @@ def run(
     folder.mkdir(parents=True, exist_ok=True)
     ours, predictions, timings = score_engine(engine, gold, folder, scorer)
     columns = {"policyqa": ours}
+    # The dev set is split by id parity: rules are tuned on one half and checked on the other.
+    for half, rows in split_halves(questions).items():
+        if rows and len(rows) < len(questions):
+            half_gold = folder / f"gold.{half}.jsonl"
+            half_gold.write_text(
+                "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+            )
+            columns[half] = _score(scorer_path, half_gold, predictions, corpus)["metrics"]
     if baseline:
         base_predictions = folder / "baseline.predictions.jsonl"
         run_baseline(engine, questions, base_predictions, engine.settings.k)
@@ -146,6 +154,51 @@ def run(
     )
     lines.append(f"predictions kept in {folder}")
     return "\n".join(lines)
+
+
+def split_halves(questions: list[dict]) -> dict[str, list[dict]]:
+    """Gold rows split by the parity of the number in their id: even ids *tune*, odd ids *check*."""
+    halves: dict[str, list[dict]] = {"tune": [], "check": []}
+    for row in questions:
+        digits = "".join(ch for ch in str(row.get("id", "")) if ch.isdigit())
+        if digits:
+            halves["tune" if int(digits) % 2 == 0 else "check"].append(row)
+    return halves
+
+
+def combined_corpus(base: Path, extra: list[Path], workdir: Path) -> tuple[Path, Path]:
+    """A corpus folder holding `base` and every `extra` folder's documents (copies), and its own
+    index folder, both under `workdir` keyed by the folders' names, so reruns update incrementally."""
+    import hashlib
+    import shutil
+
+    from index import load
+
+    folders = [base, *extra]
+    key = hashlib.sha256("\n".join(str(f.resolve()) for f in folders).encode()).hexdigest()[:12]
+    root = workdir / key
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    wanted = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise PolicyQAError(f"--add-corpus {folder}: not a folder")
+        for path in load.list_corpus(folder):
+            name = path.relative_to(folder).as_posix()
+            if name in wanted and wanted[name].read_bytes() != path.read_bytes():
+                raise PolicyQAError(
+                    f"{path}: a different file named {name} is already in {wanted[name].parent}"
+                )
+            wanted[name] = path
+    for name, path in wanted.items():
+        target = corpus / name
+        if not target.exists() or target.read_bytes() != path.read_bytes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    for path in load.list_corpus(corpus):
+        if path.relative_to(corpus).as_posix() not in wanted:
+            path.unlink()
+    return corpus, root / "index"
 
 
 def _fmt(value) -> str:
