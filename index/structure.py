@@ -9,7 +9,12 @@
 * the body: headings `第一章`/`第一节`/`第一条`, `一、`, `（一）`, `1．`, `（1）`, `①`, each nested
   below the kinds ranked above it, and run-in ordinals `一是…。二是…。` found inside a section's
   own text; a heading on a line with body text (`（一）加强组织领导。市城管局要…`) ends at the first
-  sentence end;
+  sentence end, and never runs past ~40 characters;
+* articles of a regulation (`第十五条　违反…`): the heading is the article number, the text its body,
+  and the numbered items inside an article (`（一）…`) stay in it (an article is a leaf);
+* Markdown headings (`#`…`######`), ranked by level above every numbered kind; `问：…` lines
+  answered by `答：…` lines (a Q&A heading); tab-separated rows (a table pasted from Word, or an
+  HTML/Word table as the loader renders it) as a `table` section of the section it stands in;
 * 附件 (attachments), whose title may head a table flattened one cell per line;
 * the 版记 footer (抄送/主送/印发 lines, `…印发` date line).
 
@@ -32,11 +37,12 @@ _WS = " \t\r\n\u3000\xa0\ufeff\u200b\u2002\u2003\u2009\x0b\x0c"
 _CN = "一二三四五六七八九十百零〇两"
 _CJK = "\u4e00-\u9fff"
 
+_ARTICLE_RANK = 12  # 第X条: a leaf; numbered items inside it are its text
 # Body heading kinds, highest first; a heading nests below the open headings ranked above it.
 _HEADINGS = (
-    ("chapter", 10, re.compile(rf"第[{_CN}\d]+章")),
-    ("part", 11, re.compile(rf"第[{_CN}\d]+节")),
-    ("article", 12, re.compile(rf"第[{_CN}\d]+条")),
+    ("chapter", 10, re.compile(rf"第[ \u3000]*[{_CN}\d]+[ \u3000]*章")),
+    ("part", 11, re.compile(rf"第[ \u3000]*[{_CN}\d]+[ \u3000]*节")),
+    ("article", _ARTICLE_RANK, re.compile(rf"第[{_CN}\d]+条(?![{_CN}\d])")),
     ("cn", 13, re.compile(rf"[{_CN}]+\s*[、.．,，]")),
     ("paren_cn", 14, re.compile(rf"[（(]\s*[{_CN}]+\s*[)）]")),
     ("num", 15, re.compile(r"\d{1,3}\s*[.．、,，](?!\d)")),
@@ -44,6 +50,9 @@ _HEADINGS = (
     ("circled", 17, re.compile(r"[①-⑳]")),
 )
 _RUNIN_RANK = 18  # 一是/二是: below whatever section they stand in
+_QA_RANK = 19  # a `问：` line answered by `答：` lines: below whatever section it stands in
+_MAX_HEADING = 50  # a run-in heading longer than this is cut …
+_CUT_HEADING = 40  # … at its first sentence end, or else after this many characters
 _TABLE_RANK = 50  # a table under a title line sits in whatever section it stands in
 _RUNIN = re.compile(r"([一二三四五六七八九十]{1,3})是")
 _RUNIN_BEFORE = "。；;！？!?：:.\r\n"  # what may stand right before a run-in ordinal
@@ -56,7 +65,7 @@ _PUNCT = re.compile(r"[。；;：:，,！？!?]")
 _TITLE_END = re.compile(
     r"(?:通知|通告|通报|公告|意见|要点|计划|方案|办法|条例|规定|细则|决定|决议|规划|报告|纲要|指引|指南"
     r"|标准|规则|制度|措施|批复|函|安排|清单)"
-    r"(?:\s*[（(][^（()）]{1,20}[)）])?$"
+    r"(?:\s*[（(][^（()）]{1,20}[)）])?》?$"
 )
 _KINDS = (
     ("实施意见", "意见"),
@@ -115,21 +124,26 @@ class _Line:
     end: int  # offset after the last non-space character
     text: str  # the stripped line
     gap_before: bool = False  # a blank (or whitespace-only) line stands before it
+    md: int = 0  # Markdown heading level (1 for `#` … 6 for `######`), 0 for other lines
 
 
 # Markdown markup around a line (`## 一、指导思想`, `**（一）加强组织领导**`) is layout, not text.
-_MD_HEADING = re.compile(r"#{1,6}\s+(?=\S)")
+_MD_HEADING = re.compile(r"(#{1,6})[ \t\u3000]+(?=\S)")
+_MD_CLOSING = re.compile(r"[ \t\u3000]+#+$")  # `## 标题 ##`
 
 
-def _without_markup(line: str) -> tuple[int, str]:
-    """(characters of markup before the text, the text) of a stripped line."""
+def _without_markup(line: str) -> tuple[int, str, int]:
+    """(characters of markup before the text, the text, Markdown heading level) of a stripped line."""
     heading = _MD_HEADING.match(line)
     if heading:
-        return heading.end(), line[heading.end() :]
+        lead, inner = heading.end(), _MD_CLOSING.sub("", line[heading.end() :])
+        if len(inner) > 4 and inner.startswith("**") and inner.endswith("**"):
+            lead, inner = lead + 2, inner[2:-2]
+        return lead + len(inner) - len(inner.lstrip(_WS)), inner.strip(_WS), len(heading.group(1))
     if len(line) > 4 and line.startswith("**") and line.endswith("**"):
         inner = line[2:-2]
-        return 2 + len(inner) - len(inner.lstrip(_WS)), inner.strip(_WS)
-    return 0, line
+        return 2 + len(inner) - len(inner.lstrip(_WS)), inner.strip(_WS), 0
+    return 0, line, 0
 
 
 def _lines(text: str) -> list[_Line]:
@@ -137,13 +151,13 @@ def _lines(text: str) -> list[_Line]:
     previous = 0
     for m in re.finditer(r"[^\r\n]+", text):  # \n, \r\n and old \r line ends alike
         piece = m.group(0)
-        markup, stripped = _without_markup(piece.strip(_WS))
+        markup, stripped, md = _without_markup(piece.strip(_WS))
         lead = len(piece) - len(piece.lstrip(_WS)) + markup
         if stripped:
             start = m.start() + lead
             between = text[previous:start].replace("\r\n", "\n")
             gap = bool(out) and between.count("\n") + between.count("\r") >= 2
-            out.append(_Line(start, start + len(stripped), stripped, gap))
+            out.append(_Line(start, start + len(stripped), stripped, gap, md))
             previous = start + len(stripped)
     return out
 
@@ -166,6 +180,7 @@ class _Node:
     end: int
     children: list[_Node] = field(default_factory=list)
     lines: list[_Line] = field(default_factory=list)  # front matter lines, kept for metadata
+    leaf: bool = False  # an article: the numbered items in it are its text, not sections
 
 
 def _heading_match(s: str) -> tuple[int, int] | None:
@@ -180,12 +195,119 @@ def _heading_match(s: str) -> tuple[int, int] | None:
 def _heading_text(s: str, marker_end: int) -> tuple[str, int]:
     """Heading of a line (or run-in segment): up to the first sentence end after the marker.
 
-    Returns the heading and where the body starts (after the sentence end, if there was one)."""
+    Returns the heading and where the body starts (after the sentence end, if there was one).
+    A heading never runs past ~50 characters: with no sentence end that soon it ends at the last
+    clause mark (，；：) before character 40, or else at character 40."""
     m = _SENT_END.search(s, marker_end)
-    if m:
+    if m and m.start() <= _MAX_HEADING:
         return s[: m.start()].rstrip(_WS), m.end()
-    # `（一）主要任务：` / `（一）市容管理；`: the colon or semicolon is not part of the heading
-    return s.rstrip(_WS + "：:；;，,"), len(s)
+    if not m and len(s.rstrip(_WS + "：:；;，,")) <= _MAX_HEADING:
+        # `（一）主要任务：` / `（一）市容管理；`: the colon or semicolon is not part of the heading
+        return s.rstrip(_WS + "：:；;，,"), len(s)
+    clauses = [c.start() for c in _CLAUSE_MARK.finditer(s, marker_end + 2, _CUT_HEADING + 1)]
+    cut = clauses[-1] if clauses else _CUT_HEADING
+    body = cut + 1 if clauses else cut
+    return s[:cut].rstrip(_WS), body
+
+
+_CLAUSE_MARK = re.compile(r"[，,；;：:]")
+_QUESTION = re.compile(r"问\s*[：:]")
+_ANSWER = re.compile(r"答\s*[：:]")
+
+
+def _question_heading(s: str) -> tuple[str, int]:
+    """Heading of a `问：…？` line: the question through its question mark (capped like any heading)."""
+    m = re.search(r"[？?]", s)
+    if m and m.end() <= _MAX_HEADING:
+        return s[: m.end()], m.end()
+    return _heading_text(s, 2)
+
+
+def _article_heading(s: str, marker_end: int) -> tuple[str, int]:
+    """An article's heading is its number (`第十五条`); its text, after the number, is its body."""
+    body = marker_end
+    while body < len(s) and s[body] in _WS:
+        body += 1
+    return s[:marker_end], body
+
+
+# ---------------------------------------------------------------------------------------------
+# tables pasted as tab-separated rows (Word, or a web/Word table as the loader renders it)
+
+
+_MD_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")  # `| --- | ---: |`
+
+
+def _cells(line: _Line) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each cell of a tab-separated row or a Markdown row (`| a | b |`);
+    an empty cell has empty text."""
+    t = line.text
+    if t.startswith("|"):
+        a, b, sep = 1, len(t) - 1 if len(t) > 1 and t.endswith("|") else len(t), "|"
+    else:
+        a, b, sep = 0, len(t), "\t"
+    out, pos = [], line.start + a
+    for part in t[a:b].split(sep):
+        lead = len(part) - len(part.lstrip(_WS))
+        text = part.strip(_WS)
+        out.append((pos + lead, pos + lead + len(text), text))
+        pos += len(part) + 1
+    return out
+
+
+def _tab_block(lines: list[_Line], i: int) -> int:
+    """End (exclusive) of the table whose header row is line i, or i if none.
+
+    A Markdown table is its header row, the `|---|` rule and the `|` rows after it. Tab-separated:
+    the header has n ≥ 2 cells; each following row has at most n (a row with fewer is missing its
+    leading, merged cells), at least one has exactly n, and there are ≥ 2 rows in all."""
+    if i >= len(lines):
+        return i
+    if lines[i].text.startswith("|"):
+        if i + 1 >= len(lines) or not _MD_RULE.fullmatch(lines[i + 1].text) or len(_cells(lines[i])) < 2:
+            return i
+        j = i + 2
+        while j < len(lines) and lines[j].text.startswith("|") and not _MD_RULE.fullmatch(lines[j].text):
+            j += 1
+        return j if j > i + 2 else i
+    if "\t" not in lines[i].text:
+        return i
+    n = len(_cells(lines[i]))
+    if sum(1 for c in _cells(lines[i]) if c[2]) < 2:
+        return i
+    j, full = i + 1, 0
+    while j < len(lines) and "\t" in lines[j].text and 2 <= len(_cells(lines[j])) <= n:
+        full += len(_cells(lines[j])) == n
+        j += 1
+    return j if full else i
+
+
+def _tab_rows(lines: list[_Line]) -> list[TableRow]:
+    """Rows of a tab-separated table (header first). Leading cells a row lacks or leaves empty
+    were merged with the row above in the source table: they repeat that row's cells."""
+    end = _tab_block(lines, 0)
+    if end == 0:
+        return []
+    first = _cells(lines[0])
+    header = tuple(c for c in first if c[2])
+    above: list[tuple[int, int, str] | None] = [None] * len(first)
+    rows = []
+    for line in lines[1:end]:
+        if _MD_RULE.fullmatch(line.text):
+            continue
+        cells: list[tuple[int, int, str] | None] = _cells(line)
+        cells = [None] * max(0, len(first) - len(cells)) + cells
+        above.extend([None] * (len(cells) - len(above)))
+        row, leading = [], True
+        for k, c in enumerate(cells):
+            if c is not None and c[2]:
+                leading = False
+                above[k] = c
+                row.append(c)
+            elif leading and above[k] is not None:
+                row.append(above[k])
+        rows.append(TableRow(header, tuple(row)))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,14 +516,15 @@ def _table_extent(lines: list[_Line], i: int, stop: int) -> int:
 
 
 def table_rows(doc: Document, section: Section) -> list[TableRow]:
-    """The rebuilt rows of a `table` section (cells are the non-empty lines after its title)."""
+    """The rebuilt rows of a `table` section: its tab-separated rows, or else its cells, one
+    non-empty line each, after its title."""
     if section.kind != "table":
         return []
     cells = [
         _Line(line.start + section.body_start, line.end + section.body_start, line.text, line.gap_before)
         for line in _lines(doc.text[section.body_start : section.end])
     ]
-    return _parse_table(cells)
+    return _tab_rows(cells) or _parse_table(cells)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,6 +545,34 @@ class _Parser:
         self.notice_issuer = ""
         self.notice_date = ""
         self.body_dates: list[str] = []
+        self.md_title = self._markdown_title()
+
+    def _markdown_title(self) -> int:
+        """Index of the Markdown heading that is the document's title, or -1.
+
+        It is the first Markdown heading when no other stands above it, it has no heading marker,
+        and it is the only one at its level or ends like a title (`…实施办法`)."""
+        md = [k for k, x in enumerate(self.lines) if x.md]
+        if not md:
+            return -1
+        first = self.lines[md[0]]
+        top = min(self.lines[k].md for k in md)
+        alone = sum(1 for k in md if self.lines[k].md == top) == 1
+        if first.md == top and not _heading_match(first.text) and (alone or _TITLE_END.search(first.text)):
+            return md[0]
+        return -1
+
+    def _is_question(self, i: int) -> bool:
+        """A `问：…` line answered by the `答：…` line after it."""
+        lines = self.lines
+        return bool(
+            _QUESTION.match(lines[i].text) and i + 1 < len(lines) and _ANSWER.match(lines[i + 1].text)
+        )
+
+    def _starts_body(self, i: int) -> bool:
+        """Line i is a body heading: a numbered one, a Markdown one (not the title), a question."""
+        line = self.lines[i]
+        return bool(_heading_match(line.text) or (line.md and i != self.md_title) or self._is_question(i))
 
     # -- building helpers
     def _open_root(self, node: _Node) -> _Node:
@@ -454,7 +605,11 @@ class _Parser:
             s = line.text
             # The front matter ends at the first body heading or 版记 line; a 附件 label or 附件说明
             # here belongs to the issuing notice (its attachment is the document that follows).
-            if _heading_match(s) or _PRINTED.search(s) or (_FOOTER.match(s) and not s.startswith("主")):
+            in_preamble = self.stack and self.stack[0] is self.preamble
+            if in_preamble and _tab_block(lines, i) > i:  # a table under the title, before any heading
+                i = self._tab_table(None, i)
+                continue
+            if self._starts_body(i) or _PRINTED.search(s) or (_FOOTER.match(s) and not s.startswith("主")):
                 return i
             if notice_open:
                 self._absorb(line)
@@ -477,8 +632,9 @@ class _Parser:
                 i += 1
                 continue
             # Under the document's own title everything up to the first heading is its preamble.
-            in_preamble = self.stack and self.stack[0] is self.preamble
             group = None if in_preamble else _title_group(lines, i)
+            if i == self.md_title:  # `# 标题`: that line, whatever its words
+                group = (i, i + 1)
             if group is not None:
                 a, b = group
                 for k in range(i, a):  # page furniture before the title
@@ -568,17 +724,37 @@ class _Parser:
                 i += 1
                 continue
             mode = "body"
+            if _tab_block(lines, i) > i:
+                i = self._tab_table(None, i)
+                continue
             if _is_table_title(s) and not _heading_match(s):
                 after = self._table(i)
                 if after > i:
                     i = after
                     continue
-            self._line(line)
+            self._line(i)
             i += 1
+
+    def _tab_table(self, title: _Line | None, i: int) -> int:
+        """The tab-separated table from line i (under its title line, if any) as a `table`
+        section of the open section; returns the line after it."""
+        end = _tab_block(self.lines, i)
+        first, last = self.lines[i], self.lines[end - 1]
+        if title is None:  # no title line: the header row names the table
+            heading = " ".join(c[2] for c in _cells(first) if c[2])
+            heading = heading[:_CUT_HEADING].rstrip(_WS)
+            node = _Node(heading, "table", _TABLE_RANK, first.start, first.start, last.end)
+        else:
+            node = _Node(title.text, "table", _TABLE_RANK, title.start, title.end, last.end)
+        self._push(node)
+        self.stack.pop()  # what follows the table belongs to the section around it
+        return end
 
     def _table(self, i: int) -> int:
         """A table under the title line i, as a `table` section of the open section; next line."""
         lines = self.lines
+        if _tab_block(lines, i + 1) > i + 1:
+            return self._tab_table(lines[i], i + 1)
         stop = i + 1
         while stop < len(lines) and not (
             self._starts_back_matter(lines[stop].text) or _heading_match(lines[stop].text)
@@ -596,19 +772,34 @@ class _Parser:
             k += 1
         return k
 
-    def _line(self, line: _Line) -> None:
+    def _line(self, i: int) -> None:
+        line = self.lines[i]
         s = line.text
         match = _heading_match(s)
-        if match is None:
+        question = self._is_question(i)
+        rank, marker_end = match or (_QA_RANK if question else 0, 0)
+        if line.md:
+            rank = line.md  # Markdown levels rank above every numbered kind
+        top = self.stack[-1] if self.stack else None
+        # inside an article, its numbered items (`（一）…`) are its text
+        inside_article = top is not None and top.leaf and rank > top.rank and not line.md
+        if not rank or inside_article:
             if _is_date_line(s):
                 self.body_dates.append(_date_of(s))
             self._absorb(line)
             return
-        rank, marker_end = match
         if self.stack and self.stack[0].kind in ("header", "notice", "preamble", "footer"):
             self.stack = []  # front matter ends at the first body heading
-        heading, body = _heading_text(s, marker_end)
-        node = _Node(heading, "body", rank, line.start, line.start + body, line.end)
+        article = bool(match) and match[0] == _ARTICLE_RANK
+        if article:
+            heading, body = _article_heading(s, marker_end)
+        elif question and not match:
+            heading, body = _question_heading(s)
+        elif line.md and not match and len(s) <= _MAX_HEADING:
+            heading, body = s, len(s)  # `### 问：补贴怎么申请？`: the whole line
+        else:
+            heading, body = _heading_text(s, marker_end)
+        node = _Node(heading, "body", rank, line.start, line.start + body, line.end, leaf=article)
         self._push(node)
 
     def _attachment(self, i: int) -> int:
@@ -638,7 +829,7 @@ class _Parser:
     def runins(self, node: _Node) -> None:
         for child in node.children:
             self.runins(child)
-        if node.kind in ("header", "notice", "preamble", "footer", "table"):
+        if node.kind in ("header", "notice", "preamble", "footer", "table") or node.leaf:
             return
         region_end = node.children[0].start if node.children else node.end
         found = self._find_runins(node.body_start, region_end)
@@ -713,6 +904,45 @@ def _web_fields(lines: list[_Line]) -> dict[str, str]:
     return fields
 
 
+# A regulation's history under its title: `（2019年6月20日…会议通过　2023年4月12日…会议修正）`.
+_HISTORY_KINDS = re.compile(r"通过|修正|修订|批准|公布")
+# `本条例自2024年3月1日起施行。`
+_IN_FORCE = re.compile(
+    r"本(?:条例|办法|规定|细则|决定|规则|意见|方案|计划|要点|通知|通告|公告|措施|标准|指引|指南|制度)"
+    r"\s*(?:自|从|于)\s*([^，,。；;起]{6,24}?)\s*起\s*(?:施行|实施|执行|生效)"
+)
+
+
+def _all_dates(s: str) -> list[tuple[int, int, str]]:
+    """(start, end, ISO date) of every date in s, in order."""
+    found = [(m.start(), m.end(), _date_of(m.group(0))) for m in _DATE.finditer(s)]
+    found += [(m.start(), m.end(), _date_of(m.group(0))) for m in _CN_DATE.finditer(s)]
+    return sorted(d for d in found if d[2])
+
+
+def _history(lines: list[_Line]) -> list[tuple[str, str]]:
+    """(kind, ISO date) from the bracketed history lines under a regulation's title: each date
+    takes the first of 通过/修正/修订/批准/公布 that follows it before the next date."""
+    blocks, block, open_ = [], [], False
+    for x in lines:
+        if not open_ and x.text[:1] in "（(":
+            open_, block = True, []
+        if open_:
+            block.append(x.text)
+            if x.text[-1:] in "）)":
+                blocks.append("".join(block))
+                open_ = False
+    out = []
+    for text in blocks:
+        dates = _all_dates(text)
+        for k, (_, end, iso) in enumerate(dates):
+            stop = dates[k + 1][0] if k + 1 < len(dates) else len(text)
+            m = _HISTORY_KINDS.search(text, end, stop)
+            if m:
+                out.append((m.group(0), iso))
+    return out
+
+
 def _kind(title: str) -> str:
     core = _strip_parens(title).rstrip(_WS)
     for ending, kind in _KINDS:
@@ -784,6 +1014,8 @@ def _meta(p: _Parser, fields: dict[str, str], sha256: str) -> DocumentMeta:
     if not title:
         title = raw.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     title = re.sub(rf"[{_WS}]+", " ", title).strip()
+    if title.startswith("《") and title.endswith("》"):  # `《江宁市道路管理条例》`
+        title = title[1:-1].strip()
 
     author = ""
     if p.preamble is not None:
@@ -834,6 +1066,11 @@ def _meta(p: _Parser, fields: dict[str, str], sha256: str) -> DocumentMeta:
     )
     if published:
         dates.append(("发布", published))
+    if p.preamble is not None:
+        dates.extend(_history(p.preamble.lines))
+    in_force = next((_date_of(m.group(1)) for m in _IN_FORCE.finditer(raw.text) if _date_of(m.group(1))), "")
+    if in_force:
+        dates.append(("施行", in_force))
 
     notice_title = p.notice.heading if p.notice is not None else ""
     anchors = [a for a in (issuer, head_org, title, printed_by, notice_title) if a]

@@ -349,10 +349,15 @@ def test_chapters_articles_and_an_issuing_notice_with_attachment_label():
         ("body", "第一章 总则"),
         ("body", "第二章 管理职责"),
     ]
-    article = _section(doc, "第二章 管理职责", "第三条 市城市管理部门负责下列工作")
-    assert [c.heading for c in article.children] == ["（一）市容管理", "（二）环境卫生"]
+    # an article's heading is its number; its numbered items are its own text, not sections
+    article = _section(doc, "第二章 管理职责", "第三条")
+    assert not article.children
+    assert (
+        doc.text[article.body_start : article.end]
+        == "市城市管理部门负责下列工作：\n（一）市容管理；\n（二）环境卫生。"
+    )
     # `统一是` inside a sentence is no run-in ordinal
-    assert not _section(doc, "第一章 总则", "第二条 本办法适用于本市").children
+    assert not _section(doc, "第一章 总则", "第二条").children
     assert doc.meta.kind == "办法"
     assert doc.meta.issuer == "无锡市人民政府"
     assert doc.meta.dates == (("成文", "2023-03-01"),)
@@ -428,3 +433,220 @@ def test_format_outline_lists_metadata_and_tree():
     assert "成文 2023-01-21" in out
     assert re.search(r"\n      \[\d+-\d+\] body +3．强化市容市貌管理\n", out)
     assert re.search(r"\n    \[\d+-\d+\] table +南京市2023年城市管理工作任务分解落实表\n", out)
+
+
+# ----------------------------------------------------------------------- other genres
+
+STATUTE = """《清河市城市道路管理条例》
+（2019年6月20日清河市第十五届人民代表大会常务委员会第二十次会议通过　2023年4月12日清河市第十六届人民代表大会常务委员会第十次会议修正）
+
+第一章　总则
+第一条　为了加强城市道路管理，保障城市道路完好，制定本条例。
+第二条　本条例适用于本市行政区域内的城市道路。
+第二章  规划建设
+第一节　规划
+第三条　市人民政府应当组织编制城市道路发展规划。
+第二节　建设
+第四条　城市道路的建设应当符合技术规范。
+第三章监督管理
+第五条　路政管理部门应当加强日常巡查。
+第四章　法律责任
+第六条　违反本条例规定，有下列行为之一的，由城市管理部门责令限期改正，可以处二千元以上二万元以下罚款：
+（一）擅自占用城市道路的；
+（二）擅自挖掘城市道路的；
+（三）在城市道路上设置障碍物的；
+（四）机动车在桥梁上试刹车的；
+（五）擅自在桥梁上架设管线的；
+（六）其他损害城市道路的行为。
+第七条　本条例自2024年3月1日起施行。
+"""
+
+
+def test_regulation_chapters_sections_and_articles():
+    doc = parse(RawDocument(file="statute.txt", text=STATUTE, format="txt"))
+    # chapter headings whatever their spacing; 第X节 inside a chapter
+    assert [s.heading for s in _top(doc)] == [
+        "第一章　总则",
+        "第二章  规划建设",
+        "第三章监督管理",
+        "第四章　法律责任",
+    ]
+    assert _section(doc, "第二章  规划建设", "第二节　建设", "第四条").kind == "body"
+    assert _section(doc, "第三章监督管理", "第五条")
+    # the article's heading is its number; its items (一)…(六) stay inside it
+    article = _section(doc, "第四章　法律责任", "第六条")
+    assert not article.children
+    text = doc.text[article.start : article.end]
+    assert text.startswith("第六条　违反本条例规定") and text.endswith("（六）其他损害城市道路的行为。")
+    assert doc.text[article.body_start :].startswith("违反本条例规定")
+    assert [s.heading for s in _section(doc, "第四章　法律责任").children] == ["第六条", "第七条"]
+    assert max(len(s.heading) for s in doc.walk() if s.kind == "body") <= 40
+
+
+def test_regulation_history_and_commencement_are_dates():
+    doc = parse(RawDocument(file="statute.txt", text=STATUTE, format="txt"))
+    assert doc.meta.title == "清河市城市道路管理条例"
+    assert doc.meta.kind == "条例"
+    assert doc.meta.dates == (("通过", "2019-06-20"), ("修正", "2023-04-12"), ("施行", "2024-03-01"))
+    assert doc.meta.date("修正") == "2023-04-12"
+
+
+def test_articles_without_chapters_and_a_revision():
+    text = (
+        "清河市养犬管理办法\n（2020年5月8日清河市人民政府第三十次常务会议通过　"
+        "2022年9月1日清河市人民政府第十二次常务会议修订）\n"
+        "第一条　为了规范养犬行为，制定本办法。\n"
+        "第二条　养犬人应当遵守下列规定：\n（一）携带犬只出户的，应当束犬链；\n（二）及时清除犬只粪便。\n"
+        "第三条　本办法自2023年1月1日起施行。\n"
+    )
+    doc = parse(RawDocument(file="dogs.txt", text=text, format="txt"))
+    assert [s.path for s in _top(doc)] == [("第一条",), ("第二条",), ("第三条",)]
+    assert "（二）及时清除犬只粪便。" in doc.text[doc.sections[2].start : doc.sections[2].end]
+    assert doc.meta.dates == (("通过", "2020-05-08"), ("修订", "2022-09-01"), ("施行", "2023-01-01"))
+
+
+FAQ_MD = """# 青溪区新能源汽车购置补贴问答
+
+## 一、补贴对象
+
+### 问：哪些人可以申请补贴？
+
+答：在青溪区登记注册的个人消费者均可申请。
+
+### 问：企业可以申请吗？
+
+答：企业不在本次补贴范围内。
+
+## 二、补贴标准
+
+| 车型 | 补贴金额 | 名额 |
+| --- | ---: | --- |
+| 纯电动汽车 | 5000元 | 2000个 |
+| 插电混动汽车 | 3000元 | 1000个 |
+
+#### 资金来源
+
+补贴资金由区财政承担。
+
+**（一）受理时间**
+
+2024年全年受理。
+"""
+
+
+def test_markdown_heading_levels_qa_headings_and_tables():
+    doc = parse(RawDocument(file="faq.md", text=FAQ_MD, format="md"))
+    assert doc.meta.title == "青溪区新能源汽车购置补贴问答"
+    assert [s.heading for s in _top(doc)] == ["一、补贴对象", "二、补贴标准"]
+    question = _section(doc, "一、补贴对象", "问：哪些人可以申请补贴？")
+    assert (
+        doc.text[question.body_start : question.end].strip() == "答：在青溪区登记注册的个人消费者均可申请。"
+    )
+    # `####` nests by level; a bold numbered line nests below it
+    assert _section(doc, "二、补贴标准", "资金来源", "（一）受理时间")
+    table = next(s for s in doc.walk() if s.kind == "table")
+    assert table.path[0] == "二、补贴标准"
+    rows = table_rows(doc, table)
+    assert [c[2] for c in rows[0].header] == ["车型", "补贴金额", "名额"]
+    assert [r.values for r in rows] == [
+        ("纯电动汽车", "5000元", "2000个"),
+        ("插电混动汽车", "3000元", "1000个"),
+    ]
+    for row in rows:
+        for start, end, cell in (*row.header, *row.cells):
+            assert doc.text[start:end] == cell
+    for s in doc.walk():
+        if s.kind == "body":
+            assert doc.text[s.start :].startswith(s.heading)
+
+
+QA_TXT = """青溪区养老服务补贴政策解读
+
+一、政策背景
+为完善养老服务体系，制定本政策。
+二、常见问题
+问：补贴对象是谁？
+答：年满80周岁的本区户籍老人。
+经济困难的老人可以提高标准。
+问:如何申请?
+答:向所在街道提出申请。
+"""
+
+
+def test_plain_text_question_and_answer_pairs():
+    doc = parse(RawDocument(file="qa.txt", text=QA_TXT, format="txt"))
+    questions = _section(doc, "二、常见问题").children
+    assert [q.heading for q in questions] == ["问：补贴对象是谁？", "问:如何申请?"]
+    first = doc.text[questions[0].body_start : questions[0].end].strip()
+    assert first == "答：年满80周岁的本区户籍老人。\n经济困难的老人可以提高标准。"
+    # a 问 line with no 答 after it is ordinary text
+    other = parse(RawDocument(file="x.txt", text="一、说明\n问：这是引语。\n其他内容。\n", format="txt"))
+    assert not other.sections[-1].children
+
+
+TAB_TXT = (
+    "青溪区2024年道路整治工作方案\n"
+    "一、整治任务\n"
+    "全年完成以下整治项目。\n"
+    "序号\t类别\t项目\t责任单位\n"
+    "1\t道路\t主干道修补\t区城管局\n"
+    "\t\t人行道改造\t区住建局\n"
+    "2\t照明\t路灯更换\t区城管局\n"
+    "以上项目年底前完成。\n"
+    "二、保障措施\n"
+    "各单位要加强协作。\n"
+)
+
+
+def test_tab_separated_rows_are_a_table_in_their_section():
+    doc = parse(RawDocument(file="tab.txt", text=TAB_TXT, format="txt"))
+    section = _section(doc, "一、整治任务")
+    assert [c.kind for c in section.children] == ["table"]
+    rows = table_rows(doc, section.children[0])
+    assert [c[2] for c in rows[0].header] == ["序号", "类别", "项目", "责任单位"]
+    # a row whose leading cells were merged with the row above repeats them
+    assert [r.values for r in rows] == [
+        ("1", "道路", "主干道修补", "区城管局"),
+        ("1", "道路", "人行道改造", "区住建局"),
+        ("2", "照明", "路灯更换", "区城管局"),
+    ]
+    for row in rows:
+        for start, end, cell in (*row.header, *row.cells):
+            assert doc.text[start:end] == cell
+    # a titled table takes its title; a line with one tab-separated pair is no table
+    titled = parse(
+        RawDocument(file="t.txt", text="一、附表\n项目清单表\n项目\t单位\n修路\t城管局\n", format="txt")
+    )
+    assert _section(titled, "一、附表", "项目清单表").kind == "table"
+    single = parse(RawDocument(file="s.txt", text="一、说明\n联系人\t张三\n其他内容。\n", format="txt"))
+    assert not single.sections[-1].children
+
+
+def test_run_in_ordinals_in_one_paragraph_stay_children():
+    text = (
+        "一、工作要求\n"
+        "各单位要抓好落实。一是加强组织领导。成立专班推进。二是强化督查考核。每月通报进度。"
+        "三是营造良好氛围。加强宣传引导。\n"
+    )
+    doc = parse(RawDocument(file="r.txt", text=text, format="txt"))
+    assert [c.heading for c in doc.sections[-1].children] == [
+        "一是加强组织领导",
+        "二是强化督查考核",
+        "三是营造良好氛围",
+    ]
+
+
+def test_a_run_in_heading_without_a_sentence_end_soon_is_cut():
+    long_item = (
+        "（一）持续深化城市环境综合整治，统筹推进背街小巷改造提升和老旧小区环境治理以及农贸市场周边秩序规范化管理，"
+        "确保城市面貌明显改善。具体由区城管局负责。"
+    )
+    doc = parse(
+        RawDocument(file="l.txt", text="一、重点任务\n" + long_item + "\n（二）加强宣传。\n", format="txt")
+    )
+    first = doc.sections[-1].children[0]
+    # cut at the last clause mark before character 40
+    assert first.heading == "（一）持续深化城市环境综合整治"
+    assert len(first.heading) <= 40 and long_item.startswith(first.heading)
+    assert doc.text[first.start : first.end] == long_item  # nothing of the item is lost
+    assert doc.sections[-1].children[1].heading == "（二）加强宣传"
