@@ -28,6 +28,14 @@ _SENTENCE = re.compile(r"[。！？；!?;]+[”’」』）)]*|[\r\n]")
 _NEWLINE = re.compile(r"[\r\n]")
 _CLAUSE = re.compile(r"[，,、：:]")
 _SENT_END = re.compile(r"[。！？!?]|\.(?!\d)")
+_MARKUP = "#*>"  # Markdown markup that may stand before a heading on its line (`### `, `**`)
+
+
+def _before_markup(text: str, a: int, b: int) -> int:
+    """b moved back over the Markdown markup (`### `, `**`) that opens b's line, not before a."""
+    while b > a and text[b - 1] in _MARKUP + " \t\u3000":
+        b -= 1
+    return b
 
 
 def _strip(text: str, a: int, b: int) -> tuple[int, int]:
@@ -125,6 +133,10 @@ def _outline_piece(text: str, child: Section, budget: int, tokens: _Counter) -> 
     if stop < line_end and text[stop] in "。！？!?.":  # run-in: body text follows on the line
         m = _SENT_END.search(text, stop + 1, line_end)
         b = m.end() if m else line_end
+    elif b <= child.body_start < line_end and text[child.body_start : line_end].strip(_WS + _MARKUP):
+        # the heading is only the start of the line (`第十五条　违反…`, a cut long heading)
+        m = _SENT_END.search(text, max(stop, child.body_start), line_end)
+        b = m.end() if m else line_end
     b = _strip(text, a, min(b, child.end))[1]
     if tokens(a, b) > budget:  # keep whole clauses of an overlong first sentence
         cut = a
@@ -174,9 +186,14 @@ def chunk_document(doc: Document, chunk_tokens: int = 320, tokenizer: str = "cl1
             body(section.path, section.start, section.end)
             continue
         # Intro text between the heading and the first child (more than the bare heading).
-        a, b = _strip(text, section.start, section.children[0].start)
+        first = section.children[0].start
+        a, b = _strip(text, section.start, _before_markup(text, section.start, first))
         if text[a:b].rstrip("。：:；;，,.") != section.heading and (a, b) != _heading_span(text, section):
             body(section.path, a, b)
+        # The section's own text after a child (after a table, say) is its own BODY chunk too.
+        for child, after in zip(section.children, [*section.children[1:], None], strict=True):
+            stop = _before_markup(text, child.end, after.start) if after else section.end
+            body(section.path, child.end, stop)
         head = _heading_span(text, section)
         budget = max(chunk_tokens - tokens(*head), chunk_tokens // 2)
         items = [_outline_piece(text, child, budget, tokens) for child in section.children]

@@ -180,3 +180,55 @@ def test_parsing_and_chunking_the_corpus_is_fast():
     for path in files:
         chunk_document(parse(RawDocument(file=path.name, text=path.read_text("utf-8"), format="txt")))
     assert time.perf_counter() - started < 2.0
+
+
+def _parsed(name: str, text: str):
+    return parse(RawDocument(file=name, text=text, format=name.rsplit(".", 1)[-1]))
+
+
+def test_an_article_is_one_chunk_with_its_items():
+    text = (
+        "清河市河道管理条例\n第三章　法律责任\n"
+        "第十五条　违反本条例规定，有下列行为之一的，处五百元以上五千元以下罚款：\n"
+        "（一）向河道倾倒垃圾的；\n（二）擅自在河道内设置网箱的；\n（三）损毁护岸设施的。\n"
+        "第十六条　本条例自2024年5月1日起施行。\n"
+    )
+    chunks = chunk_document(_parsed("river.txt", text))
+    article = [c for c in chunks if c.section_path == ("第三章　法律责任", "第十五条")]
+    assert [c.kind for c in article] == [BODY]
+    assert article[0].text.startswith("第十五条　违反本条例规定")
+    assert article[0].text.count("第十五条") == 1
+    assert article[0].text.endswith("（三）损毁护岸设施的。")
+    # the chapter's outline lists each article with its first sentence
+    outline = _with(chunks, OUTLINE, "第三章　法律责任")[0]
+    assert "第十六条　本条例自2024年5月1日起施行。" in outline.text.split("\n")
+
+
+def test_markdown_and_tab_tables_give_table_chunks_and_text_after_a_table_is_kept():
+    md = "# 青溪区补贴标准\n\n## 一、标准\n\n| 类别 | 金额 |\n|---|---|\n| 甲类 | 100元 |\n| 乙类 | 200元 |\n\n以上标准按月发放。\n"
+    doc = _parsed("std.md", md)
+    chunks = chunk_document(doc)
+    rows = [c for c in chunks if c.kind == TABLE]
+    assert [c.text for c in rows] == ["类别\t金额\n甲类\t100元", "类别\t金额\n乙类\t200元"]
+    assert all(c.section_path[0] == "一、标准" for c in rows)
+    for c in rows:
+        assert c.text.replace("\n", "\t").split("\t") == [doc.text[a:b] for a, b in c.spans]
+    after = _with(chunks, BODY, "一、标准", "以上标准按月发放。")
+    assert after[0].text == "以上标准按月发放。"
+
+    txt = "一、任务\n项目\t单位\t时限\n修路\t城管局\t6月\n绿化\t园林局\t9月\n"
+    rows = [c for c in chunk_document(_parsed("t.txt", txt)) if c.kind == TABLE]
+    assert [c.text for c in rows] == [
+        "项目\t单位\t时限\n修路\t城管局\t6月",
+        "项目\t单位\t时限\n绿化\t园林局\t9月",
+    ]
+
+
+def test_markdown_markup_stays_out_of_intro_chunks_and_outlines():
+    md = "# 问答\n\n## 一、申请\n\n### 问：补贴怎么申请？\n\n答：线上提交材料。\n\n**（一）受理时间**\n\n全年受理。\n"
+    chunks = chunk_document(_parsed("q.md", md))
+    assert not [c for c in chunks if c.kind == BODY and c.section_path == ("一、申请",)]
+    assert _with(chunks, OUTLINE, "一、申请")[0].text == "一、申请\n问：补贴怎么申请？"
+    assert _with(chunks, OUTLINE, "问：补贴怎么申请？")[0].text.endswith("（一）受理时间")
+    for c in chunks:
+        assert "#" not in c.text
