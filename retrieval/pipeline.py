@@ -1,4 +1,4 @@
-"""One question's path: follow-up rewrite -> understand -> search -> decide -> compose.
+"""One question's path: follow-up rewrite -> analyse (once) -> search -> answerability -> answer plans.
 
 `Engine` holds what is loaded once per process (index, embedder, retriever, optional LLM);
 `Engine.ask` is what the CLI, the batch runner and the app call.
@@ -15,8 +15,9 @@ from index.store import LoadedIndex
 from policyqa.records import Answer, DocumentMeta
 from policyqa.settings import Settings
 from retrieval import answer as extractive
-from retrieval import evidence
+from retrieval import evidence, messages
 from retrieval.followup import rewrite
+from retrieval.question import Question
 from retrieval.search import Retriever
 
 
@@ -35,6 +36,9 @@ class Engine:
         self.documents: dict[str, DocumentMeta] = {f: d.meta for f, d in index.documents.items()}
         self._corpus_text = "\n".join(c.text for c in index.chunks)
         self._covered_pinyin = {py for p in self.retriever.profiles for py in p.pinyin}
+        self._chunks_by_file: dict[str, list] = {}
+        for chunk in index.chunks:
+            self._chunks_by_file.setdefault(chunk.file, []).append(chunk)
 
     @classmethod
     def open(
@@ -61,6 +65,10 @@ class Engine:
                     selected.add(file)
         return selected
 
+    def chunks_of(self, file: str) -> list:
+        """Every chunk of one document, in order (for answers read from a document's own text)."""
+        return self._chunks_by_file.get(file, [])
+
     def ask(
         self,
         question: str,
@@ -72,12 +80,14 @@ class Engine:
         """Answer one question with citations, or refuse when the documents do not say."""
         k = k or self.settings.k
         standalone = self.standalone_question(question, history)
-        hits, info = self.retriever.search(standalone, k=max(k, 10), files=files)
-        if self.reranker is not None and not info.list_parent:
+        analysed = self.retriever.analyse(standalone)
+        hits, analysed = self.retriever.search(analysed, k=max(k, 10), files=files)
+        if self.reranker is not None and not analysed.list_parent:
             hits = self.reranker.rerank(standalone, hits)
-        reason = self.unanswerable_reason(standalone, info, hits)
+        reason = self.unanswerable_reason(analysed, hits, files)
+        weights = self.retriever.term_weights(analysed.terms)
         if reason:
-            result = extractive.refusal(standalone, info, hits, reason)
+            result = extractive.refusal(analysed, hits, reason)
         elif self.llm is not None:
             from retrieval.generate import generate_answer
 
@@ -85,24 +95,16 @@ class Engine:
             if result.refused:
                 # Retrieval found the answer's passages but the model declined (small local models
                 # often do): quote them instead of claiming the documents are silent.
-                fallback = extractive.compose(
-                    standalone, hits, info, self.documents, self.retriever.term_weights(info.terms)
-                )
+                fallback = extractive.compose(analysed, hits, self.documents, weights, self.chunks_of)
                 if not fallback.refused:
-                    note = (
-                        "模型未能作答，以下为原文摘录"
-                        if info.language == "zh"
-                        else "The model did not answer; quoted passages follow"
-                    )
                     result = replace(
                         fallback,
                         mode="extractive",
                         dropped_claims=result.dropped_claims,
-                        notes=(*fallback.notes, note),
+                        notes=(*fallback.notes, messages.model_declined(analysed.language)),
                     )
         else:
-            weights = self.retriever.term_weights(info.terms)
-            result = extractive.compose(standalone, hits, info, self.documents, weights)
+            result = extractive.compose(analysed, hits, self.documents, weights, self.chunks_of)
         result = _with_metadata(result, self.documents)
         if standalone != question:
             result = replace(result, rewritten_question=standalone)
@@ -118,13 +120,20 @@ class Engine:
             return rewrite_followup(question, history, self.llm)
         return rewrite(question, history, self.documents.values())
 
-    def unanswerable_reason(self, question: str, info, hits) -> str:
-        places = evidence.foreign_places(question, self._corpus_text, self._covered_pinyin)
+    def unanswerable_reason(self, question: Question, hits, files: set[str] | None = None) -> str:
+        """Why the corpus cannot answer at all (a place no document covers, a filter that leaves out
+        the documents the question names, an English figure nobody states), or ''."""
+        lang = question.language
+        places = evidence.foreign_places(question.text, self._corpus_text, self._covered_pinyin)
         if places:
-            return ("文件中没有关于" if info.language == "zh" else "no document covers ") + "、".join(places)
-        if info.language == "en":
+            return messages.no_document_covers(lang, places)
+        named_elsewhere = files and question.named_files and not set(question.named_files[:1]) & files
+        if named_elsewhere and (question.places or question.years):
+            named = [*question.places, *(f"{y}年" for y in question.years)]
+            return messages.filter_excludes(lang, named)
+        if lang == "en":
             return evidence.missing_english_figure(question, hits, self._corpus_text)
-        return evidence.missing_answer_type(question, info, hits, info.terms)
+        return ""
 
 
 def _with_metadata(result: Answer, documents: dict[str, DocumentMeta]) -> Answer:

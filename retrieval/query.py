@@ -1,4 +1,4 @@
-"""Query understanding: language, which documents a question points at, and what it asks for.
+"""What a question can name to point at documents: places, years, title words (document profiles).
 
 Everything here is derived from the question and the documents' own metadata and text, so a
 new corpus needs no configuration: places come from each document's city/district (and, for
@@ -15,62 +15,9 @@ from dataclasses import dataclass, replace
 
 from policyqa.records import DocumentMeta
 
-_LIST = re.compile(
-    r"哪几(?![份个部]?(?:文件|份))|哪些|哪[一二三四五六七八九十两\d]+[个项条方类大]|分别是|分别有|都有|具体是|具体包括|包括什么|包括哪|几个方面|"
-    r"几个阶段|列出|逐一|是哪[一二三四五六七八九十两\d]|有哪|\bwhat are\b|\blist\b|\bwhich (?:are|were)\b|"
-    # "“三个转变”是什么": a counted name asked about is a list of its items
-    r"[一二三四五六七八九十两]\s*[个大项类条点][^，。？?]{0,8}[”\"]?\s*(?:是什么|指什么|是指|内容)",
-    re.IGNORECASE,
-)
-_COMPARE = re.compile(
-    r"分别|各(?:计划|用|是|有|提|要)|两地|哪几份|哪两份|哪些文件|都提到|都出现|有什么不同|有何不同|区别|异同|对比|比较|"
-    r"\bcompare\b|\bdiffer|\bboth\b|\beach\b|\bversus\b|\bvs\b",
-    re.IGNORECASE,
-)
-_WHICH_DOC = re.compile(
-    r"哪份|哪个文件|哪一份|哪部文件|什么文件|哪个单位印发|哪个城市|哪座城市|哪个区"
-    r"|\bwhich (?:document|plan|file|city|district)\b",
-    re.I,
-)
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-# What the question asks for, and how a sentence that holds it looks.
-ANSWER_TYPES = {
-    "date": (
-        re.compile(r"哪天|哪一天|日期|什么时候|何时|什么时间|哪个月|几月|落款|\bwhen\b|\bdate\b", re.I),
-        re.compile(
-            r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月(?:份|底|初|中旬|底前)|\d{4}-\d{2}-\d{2}"
-        ),
-    ),
-    "doc_number": (
-        re.compile(r"文号|字号|发文号|编号|(?:doc|document|reference|file) number", re.I),
-        re.compile(r"[\u4e00-\u9fff]+[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号"),
-    ),
-    "issuer": (
-        re.compile(
-            r"哪个单位|什么单位|哪个部门|哪些部门|哪些单位|发布机构|谁|which (?:unit|department|agency|body)|\bwho\b",
-            re.I,
-        ),
-        # An issuing body stands alone on its line (落款), or as a list of bodies (责任单位).
-        re.compile(
-            r"^(?:-\s*)?[\u4e00-\u9fff（）()、，,]{2,60}(?:局|委|办|政府|办公厅|办公室|中心|支队|集团|（园区）)$"
-        ),
-    ),
-    "quantity": (
-        re.compile(
-            r"多少|(?<!哪)几[个座处条项次名人万亿%]|比例|百分之|how (?:many|much)|what (?:is the )?(?:rate|share|percentage|budget|amount)",
-            re.I,
-        ),
-        re.compile(r"\d"),
-    ),
-}
-
-
-def asked_types(question: str) -> list[str]:
-    return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(question)]
 
 
 # A heading's own enumeration marker: （一） 一、 一是 1． ①.
@@ -106,21 +53,6 @@ class DocumentProfile:
     title: str
     # Title bigrams no other document's title has (三年行动计划 vs 工作要点), set by `profiles`.
     title_keys: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class QueryInfo:
-    text: str
-    language: str  # zh | en
-    doc_prior: dict  # file -> how strongly the question points at it (0 = not named)
-    named_files: tuple[str, ...]  # documents the question names, best first
-    wants_list: bool
-    compare: bool
-    which_doc: bool
-    # Set by the search: the question's content terms in the documents' language (Chinese terms
-    # for an English question), and (file, section path) of the parent whose items are asked for.
-    terms: tuple[str, ...] = ()
-    list_parent: tuple = ()
 
 
 def language_of(text: str) -> str:
@@ -172,20 +104,24 @@ def _bigrams(text: str) -> set[str]:
     return {han[i : i + 2] for i in range(len(han) - 1)}
 
 
-def understand(question: str, profiles: Iterable[DocumentProfile]) -> QueryInfo:
-    """Classify the question and score how strongly it names each document."""
+def document_prior(
+    question: str, profiles: Iterable[DocumentProfile]
+) -> tuple[dict[str, float], tuple[str, ...], tuple[str, ...]]:
+    """How strongly the question points at each document (by place, year and distinctive title
+    words): (file -> score, the documents it names best first, the document places it names)."""
     profiles = list(profiles)
     lowered = question.lower()
     years = {int(y) for y in _YEAR.findall(question)}
     q_bigrams = _bigrams(question)
     prior = {}
+    places: set[str] = set()
     for p in profiles:
         score = 0.0
-        place_hit = any(place in question for place in p.places) or any(
-            re.search(rf"\b{re.escape(py)}\b", lowered) for py in p.pinyin
-        )
+        named_places = [place for place in p.places if place in question]
+        place_hit = bool(named_places) or any(re.search(rf"\b{re.escape(py)}\b", lowered) for py in p.pinyin)
         if place_hit:
             score += 1.0
+            places.update(named_places[:1] or [p.places[0]] if p.places else [])
         if years and p.years:
             # A plan for exactly that year beats a multi-year plan that includes it.
             if years & set(p.years):
@@ -197,12 +133,4 @@ def understand(question: str, profiles: Iterable[DocumentProfile]) -> QueryInfo:
         prior[p.file] = score
     top = max(prior.values(), default=0.0)
     named = tuple(f for f, s in sorted(prior.items(), key=lambda kv: -kv[1]) if s >= 0.9 and s >= top - 0.7)
-    return QueryInfo(
-        text=question,
-        language=language_of(question),
-        doc_prior=prior,
-        named_files=named,
-        wants_list=bool(_LIST.search(question)),
-        compare=bool(_COMPARE.search(question)),
-        which_doc=bool(_WHICH_DOC.search(question)),
-    )
+    return prior, named, tuple(sorted(places))

@@ -16,16 +16,13 @@ from index import keyword, vector_index
 from index.cjk import chinese_to_int, fold_width
 from index.store import LoadedIndex
 from policyqa.records import BODY, OUTLINE, Hit
-from retrieval.query import QueryInfo, asked_types, covered_chars, heading_words, profiles, understand
+from retrieval import figures
+from retrieval.query import covered_chars, heading_words, profiles
+from retrieval.question import Question, understand
 from retrieval.translate import chinese_terms
 
 FRONT_MATTER = ("header", "notice", "footer")
-# Questions about the document itself: its date, number, issuer.
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,})[”\"]")
-_ABOUT_DOCUMENT = re.compile(
-    r"哪天|哪一天|日期|落款|印发|发文|文号|字号|哪个单位|什么单位|机构|出台|签发|when|date|issued|number",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -136,20 +133,21 @@ class Retriever:
                 seen_sections.add(key)
                 self._children[(c.file, c.section_path[:-1])].append(i)
 
-    def understand(self, question: str) -> QueryInfo:
-        """What the question names and asks, with its content terms in the documents' language."""
-        info = understand(question, self.profiles)
-        if info.language == "en":
-            terms = chinese_terms(question, self.index.bm25.vocab_dict)
-        else:
-            terms = keyword.tokenize(question)
-        return replace(info, terms=tuple(terms))
+    def analyse(self, question: str) -> Question:
+        """The question analysed once, with its content terms in the documents' language."""
+
+        def terms(text: str, language: str) -> list[str]:
+            if language == "en":
+                return chinese_terms(text, self.index.bm25.vocab_dict)
+            return keyword.tokenize(text)
+
+        return understand(question, self.profiles, terms, figures.asked_unit)
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
         """Weight of each query term for picking answer sentences: rare terms count, corpus-wide words do not."""
         return {t: keyword.idf(self.index.bm25, t) * (1.0 if len(t) > 1 else 0.3) for t in set(terms)}
 
-    def scores(self, question: str, info: QueryInfo) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def scores(self, question: str, info: Question) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fused, dense, keyword) scores of every chunk."""
         n = len(self.chunks)
         query_vector = self.embedder.query(fold_width(question))
@@ -165,11 +163,11 @@ class Retriever:
             # Dictionary terms for an English question are noisy; the places and years it names are not.
             prior = prior * self.weights.english_prior_factor
         fused = fuse(dense, sparse, prior, self.weights)
-        if not _ABOUT_DOCUMENT.search(question):
+        if not info.about_document:
             fused = fused - self.weights.front_matter_penalty * self._front_matter
         return fused, dense, sparse
 
-    def heading_coverage(self, info: QueryInfo, ids) -> dict[int, float]:
+    def heading_coverage(self, info: Question, ids) -> dict[int, float]:
         """For the given chunks: how much of each one's own heading the question's words cover (0..1).
 
         A quoted name in the heading (“五大专项治理”) that the question repeats counts as full cover."""
@@ -188,7 +186,7 @@ class Retriever:
             out[i] = min(1.0, covered_chars(heading, terms) / max(4.0, len(heading) / 2))
         return out
 
-    def _list_parents(self, info: QueryInfo, candidates: list[int]) -> dict[int, float]:
+    def _list_parents(self, info: Question, candidates: list[int]) -> dict[int, float]:
         """Outline candidates whose own heading the question names better than any child's: id -> cover."""
         outlines = [i for i in candidates if self._is_outline[i]]
         out = {}
@@ -203,10 +201,14 @@ class Retriever:
         return out
 
     def search(
-        self, question: str, k: int = 10, files: set[str] | None = None
-    ) -> tuple[list[Hit], QueryInfo]:
-        """The k best chunks for the question (restricted to `files` if given), best first."""
-        info = self.understand(question)
+        self, question: str | Question, k: int = 10, files: set[str] | None = None
+    ) -> tuple[list[Hit], Question]:
+        """The k best chunks for the question (restricted to `files` if given), best first.
+
+        Returns the hits and the analysed question (with `list_parent` set when a list's parent
+        section was found)."""
+        info = question if isinstance(question, Question) else self.analyse(question)
+        question = info.text
         if not self.chunks:
             return [], info
         fused, dense, sparse = self.scores(question, info)
@@ -229,7 +231,7 @@ class Retriever:
             order, parent = self._expand_lists(order, parents)
             if parent is not None:
                 info = replace(info, list_parent=(self.chunks[parent].file, self.chunks[parent].section_path))
-        if "doc_number" in asked_types(question) and order:
+        if info.asks("doc_number") and order:
             # "What is the 文号 of …": it stands in the named document's header, whatever the wording.
             target = info.named_files[0] if info.named_files else self.chunks[order[0]].file
             header = self._first_of_kind.get((target, "header"))
@@ -292,7 +294,7 @@ def _count_matches(question: str, n_items: int, heading: str) -> bool:
 
 
 def _spread_over_documents(
-    order: list[int], files: list[str], info: QueryInfo, fused: np.ndarray
+    order: list[int], files: list[str], info: Question, fused: np.ndarray
 ) -> list[int]:
     """For comparisons: take the best chunk of each relevant document first, then the rest.
 

@@ -1,0 +1,84 @@
+"""Every user-facing sentence the answer engine writes, in Chinese and English, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# What each slot is called in a "the documents do not give …" sentence.
+_SLOT_NAMES = {
+    "zh": {
+        "quantity": "所问的数字",
+        "date": "所问的日期",
+        "doc_date": "所问的日期",
+        "deadline": "完成时限",
+        "doc_number": "文号",
+        "issuer": "发文单位",
+        "responsible": "责任单位",
+        "score": "分值",
+    },
+    "en": {
+        "quantity": "the figure asked for",
+        "date": "the date asked for",
+        "doc_date": "the date asked for",
+        "deadline": "a deadline",
+        "doc_number": "a document number",
+        "issuer": "the issuing body",
+        "responsible": "the responsible unit",
+        "score": "a score weight",
+    },
+}
+
+
+def refusal(lang: str) -> str:
+    return (
+        "The documents do not answer this question." if lang == "en" else "文件中未找到能回答这个问题的内容。"
+    )
+
+
+def with_reason(lang: str, reason: str) -> str:
+    base = refusal(lang)
+    if not reason:
+        return base
+    return f"{base} ({reason})" if lang == "en" else f"{base}（{reason}）"
+
+
+def missing_slot(lang: str, slot: str) -> str:
+    name = _SLOT_NAMES.get(lang, _SLOT_NAMES["zh"]).get(slot, "")
+    if lang == "en":
+        return f"the passages do not state {name or 'that'}"
+    return f"相关段落中没有给出{name or '所问的内容'}"
+
+
+def missing_for_year(lang: str, years: Sequence[int], slot: str) -> str:
+    asked = "、".join(str(y) for y in years)
+    name = _SLOT_NAMES.get(lang, _SLOT_NAMES["zh"]).get(slot, "")
+    if lang == "en":
+        return f"the documents give no {name or 'answer'} for {', '.join(str(y) for y in years)}"
+    return f"文件没有给出{asked}年的{name.removeprefix('所问的') or '内容'}"
+
+
+def what_is_said(lang: str) -> str:
+    return "What the documents do say:" if lang == "en" else "文件给出的是："
+
+
+def no_document_covers(lang: str, places: Sequence[str]) -> str:
+    if lang == "en":
+        return "no document covers " + ", ".join(places)
+    return "文件中没有关于" + "、".join(places) + "的内容"
+
+
+def filter_excludes(lang: str, named: Sequence[str]) -> str:
+    """The question names documents (by place or year) that the selected filter leaves out."""
+    if lang == "en":
+        return f"the question is about {', '.join(named)}, which the selected documents do not include; clear the filter or choose that document"
+    return f"问题问的是{'、'.join(named)}，但所选文件不包括它；请取消筛选或选择该文件"
+
+
+def part_missing(lang: str, reason: str) -> str:
+    return f"(Not answered: {reason}.)" if lang == "en" else f"（未找到：{reason}。）"
+
+
+def model_declined(lang: str) -> str:
+    return (
+        "The model did not answer; quoted passages follow" if lang == "en" else "模型未能作答，以下为原文摘录"
+    )

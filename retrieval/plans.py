@@ -1,0 +1,718 @@
+"""Answer plans: one small function per *kind* of question, each returning cited blocks.
+
+A plan reads the analysed `Question` (never the question string), the retrieved hits and the
+documents' metadata, and returns a `Found`: blocks of verbatim sentences (each becomes a citation),
+optional *lead* lines that state the asked value first (cut verbatim from a cited sentence), and,
+when the slot asked for is not in the passages, what is missing and what the documents do say.
+
+    list_items        X包括哪几项 / 分别是什么 / 哪N个: a section's children, or one enumerating sentence
+    table_cell        牵头单位 / 责任单位 / 完成时限 / 分值 of a task: the row's column in a table
+    document_fact     文号 / 印发·施行 dates / issuing body: the document's own metadata, cited in its text
+    slot_value        多少 / 何时 / 由谁: the clause that carries the slot and agrees with the constraints
+    section_content   有哪些要求 / 措施: the named section's own sentences (a heading is never an answer)
+    which_document    哪份文件…: the best document and its supporting sentence
+    best_sentences    anything else: the best few sentences
+
+`plan_for(part)` chooses the plan by slot (table `PLANS`); `per_document` runs a plan once per
+compared document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from index.keyword import fold
+from index.load import is_page_chrome
+from policyqa.records import BODY, OUTLINE, TABLE, Chunk, DocumentMeta, Hit
+from retrieval import figures
+from retrieval.query import ENUM_MARKER, covered_chars, heading_words
+from retrieval.question import Part, Question
+from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
+from retrieval.verify import is_instruction
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every tunable number of the plans and the answerability checks, in one place."""
+
+    passages: int = 5  # hits a plan reads
+    evidence_passages: int = 3  # hits a value must be found in
+    answer_budget: int = 200  # characters of quoted text in a short answer
+    rank_decay: float = 0.85  # a lower-ranked passage needs a clearly better sentence
+    slot_bonus: float = 3.0  # a sentence holding the asked slot
+    slot_damping: float = 0.3  # a sentence without it
+    # Share of the part's topic weight a supporting sentence (with its heading) must cover.
+    subject_cover: float = 0.34
+    heading_named: float = 0.8  # the question spells out this share of a heading: it names the section
+    compare_floor: float = (
+        0.75  # an unnamed document joins a comparison when its best passage scores this close
+    )
+
+
+DEFAULT = Thresholds()
+
+
+@dataclass(frozen=True)
+class Pick:
+    hit_rank: int
+    chunk: Chunk
+    sentence: Sentence
+    score: float
+
+
+@dataclass(frozen=True)
+class Block:
+    header: str  # 《title》 section path
+    picks: tuple[Pick, ...]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A plan's result: blocks to cite, lead lines (value first), and what is missing."""
+
+    blocks: tuple[Block, ...] = ()
+    leads: tuple[tuple[str, Pick], ...] = ()  # (value text, the pick it is cut from)
+    missing: str = ""  # the slot asked is not in the passages (a reason, in the question's language)
+    said: tuple[Block, ...] = ()  # when missing: what the documents do say nearby
+
+
+@dataclass(frozen=True)
+class Context:
+    question: Question
+    hits: Sequence[Hit]
+    documents: dict[str, DocumentMeta]
+    weights: dict[str, float]  # question term -> how much a sentence containing it is worth
+    chunks_of: Callable[[str], Sequence[Chunk]]  # every chunk of a file, in order
+    thresholds: Thresholds = field(default=DEFAULT)
+
+
+# ---------------------------------------------------------------------------------------------
+# How a sentence that holds each slot looks.
+
+_RESPONSIBLE = re.compile(
+    r"(?:牵头单位|责任单位|责任部门|负责单位|配合单位|主责单位|牵头部门)[:：]|[（(](?:牵头|责任|负责)[^）)]{0,6}[:：]|"
+    r"由[\u4e00-\u9fff、，]{2,40}(?:牵头|负责|组织实施|具体实施)|[\u4e00-\u9fff]{2,20}(?:局|委|办|政府|中心)(?:牵头|负责)"
+)
+_DEADLINE = re.compile(
+    r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:底|末|年底|前|以前|之前)?|\d{1,2}\s*月(?:底|末|上旬|中旬|下旬|\d{1,2}日)?(?:前|以前|之前)?|"
+    r"[一二三四五六七八九十]+月(?:底|末)?前|年底前|年内|(?:\d+|[一二三四五六七八九十]+)\s*(?:个)?(?:工作日|日|天|个月|小时)(?:内|以内)"
+)
+_SCORE = re.compile(r"\d+(?:\.\d+)?\s*分|[一二三四五六七八九十]+分")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]+[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
+_ISSUER = re.compile(
+    r"^(?:-\s*)?[\u4e00-\u9fff（）()、，,]{2,60}(?:局|委|办|政府|办公厅|办公室|中心|支队|集团|委员会|（园区）)$"
+)
+_COLUMNS = {
+    "responsible": (
+        "牵头单位",
+        "责任单位",
+        "负责单位",
+        "责任部门",
+        "牵头部门",
+        "主责单位",
+        "配合单位",
+        "实施主体",
+    ),
+    "deadline": ("完成时限", "时限", "完成时间", "时间节点", "截止时间", "时间安排", "进度安排"),
+    "score": ("分值", "分数", "权重", "满分", "标准分"),
+}
+
+
+def holds_slot(sentence: str, part: Part) -> bool:
+    """Whether a sentence carries the value a part asks for."""
+    slot = part.slot
+    if slot == "quantity":
+        return figures.states_quantity(sentence, part.unit)
+    if slot in ("date", "doc_date"):
+        return figures.states_date(sentence)
+    if slot == "deadline":
+        return bool(_DEADLINE.search(sentence))
+    if slot == "responsible":
+        return bool(_RESPONSIBLE.search(sentence))
+    if slot == "score":
+        return bool(_SCORE.search(sentence))
+    if slot == "doc_number":
+        return bool(_DOC_NUMBER.search(sentence))
+    if slot == "issuer":
+        return bool(_ISSUER.search(sentence.strip()))
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences and their scores
+
+
+def quotable(chunk: Chunk) -> list[Sentence]:
+    """Sentences fit to quote: long enough to cite, never a planted instruction, never page chrome,
+    never a bare heading (a heading names a section; it does not answer anything)."""
+    heading = (
+        fold(chunk.section_path[-1]).rstrip("。：:") if chunk.section_path and chunk.kind == BODY else ""
+    )
+    return [
+        s
+        for s in split_sentences(chunk)
+        if len(s.text) >= MIN_QUOTE_CHARS
+        and not is_instruction(s.text)
+        and not is_page_chrome(s.text)
+        and not (heading and fold(s.text).rstrip("。：:") == heading)
+    ]
+
+
+def score_sentence(
+    text: str, weights: dict[str, float], part: Part | None, th: Thresholds = DEFAULT
+) -> float:
+    """Question-term weight in the sentence, raised when it holds the asked slot, damped when not."""
+    folded = fold(text)
+    score = sum(w for t, w in weights.items() if t in folded)
+    if part is None or part.slot not in ("quantity", "date", "doc_date", "deadline", "doc_number", "issuer"):
+        return score
+    return score + th.slot_bonus if holds_slot(text, part) else score * th.slot_damping
+
+
+def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: float = 0.0) -> list[Pick]:
+    picks = [
+        Pick(rank, chunk, s, score_sentence(s.text, ctx.weights, part, ctx.thresholds) + bonus)
+        for s in quotable(chunk)
+    ]
+    return sorted((p for p in picks if p.score > 0), key=lambda p: -p.score)
+
+
+def subject_cover(ctx: Context, text: str, chunk: Chunk) -> float:
+    """Share of the question's topic weight found in a sentence or its section headings."""
+    total = sum(ctx.weights.values())
+    if total <= 0:
+        return 1.0
+    where = fold(text + " ".join(chunk.section_path) + chunk.title)
+    return sum(w for t, w in ctx.weights.items() if t in where) / total
+
+
+def agrees(ctx: Context, pick: Pick) -> bool:
+    """The sentence agrees with the question's year constraint: a multi-year document must name the
+    asked year in the sentence or its headings (a single-year document covers it everywhere)."""
+    years = ctx.question.years
+    if not years:
+        return True
+    meta = ctx.documents.get(pick.chunk.file)
+    if meta and meta.years and len(meta.years) == 1:
+        return meta.years[0] in years
+    where = pick.sentence.text + " ".join(pick.chunk.section_path)
+    mentioned = {int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", where)}
+    if not mentioned:
+        return not (meta and meta.years) or bool(set(meta.years) & set(years))
+    return bool(mentioned & set(years)) or _in_range(where, years)
+
+
+def _in_range(text: str, years: Sequence[int]) -> bool:
+    for a, b in re.findall(r"(20\d{2})\s*[—\-–~至到]+\s*(20\d{2})", text):
+        if any(int(a) <= y <= int(b) for y in years):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers and helpers
+
+
+def doc_label(meta: DocumentMeta | None, chunk: Chunk) -> str:
+    title = meta.title if meta else chunk.title
+    place = ""
+    if meta and meta.city and meta.city.rstrip("市") not in title:
+        place = f"（{meta.city}）"
+    return f"《{title}》{place}"
+
+
+def header(ctx: Context, chunk: Chunk, section_path: tuple[str, ...] | None = None) -> str:
+    path = chunk.section_path if section_path is None else section_path
+    return f"{doc_label(ctx.documents.get(chunk.file), chunk)} {' > '.join(path)}".rstrip()
+
+
+def dedupe(picks: Sequence[Pick], limit: int, floor: float = 0.5) -> list[Pick]:
+    """The best sentences without repeats (the same sentence may sit in an outline and in its item)."""
+    chosen, seen = [], set()
+    best = picks[0].score if picks else 0
+    for p in picks:
+        key = fold(p.sentence.text)
+        if key in seen or p.score < floor * best:
+            continue
+        seen.add(key)
+        chosen.append(p)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def within_budget(picks: Sequence[Pick], budget: int, keep_first: int = 1) -> list[Pick]:
+    """Keep the answer short: the first picks, then more only while they fit the budget."""
+    kept, used = [], 0
+    for position, p in enumerate(picks):
+        if position < keep_first or used + len(p.sentence.text) <= budget:
+            kept.append(p)
+            used += len(p.sentence.text)
+    return kept
+
+
+def grouped(ctx: Context, picks: Sequence[Pick]) -> tuple[Block, ...]:
+    """Picks grouped under their document and section, in the order of each group's best pick."""
+    groups: dict[tuple, list[Pick]] = {}
+    for p in picks:
+        groups.setdefault((p.chunk.file, p.chunk.section_path), []).append(p)
+    return tuple(Block(header(ctx, ps[0].chunk), tuple(ps)) for ps in groups.values())
+
+
+def _top(ctx: Context) -> list[Hit]:
+    return list(ctx.hits[: ctx.thresholds.passages])
+
+
+_CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
+
+
+def value_clause(text: str, part: Part, subject: str = "") -> str:
+    """The clause of a sentence that states the asked value, in the document's words
+    ("全市新改建公厕20座"), or '' when no single clause holds it."""
+    clauses, start = [], 0
+    for match in _CLAUSE_END.finditer(text + "。"):
+        clause = text[start : match.start()].strip()
+        if clause:
+            clauses.append(clause)
+        start = match.end()
+    holding = [c for c in clauses if holds_slot(c, part)] if part.slot not in ("fact", "items") else []
+    if subject:
+        holding = [c for c in holding if _shares_words(c, subject)] or holding
+    if not holding:
+        return ""
+    clause = holding[0]
+    if len(clause) < 6 and len(clauses) > 1:
+        # A bare figure ("达到100%"): keep the clause before it, which names what is measured.
+        i = clauses.index(clause)
+        if i > 0:
+            clause = clauses[i - 1] + "，" + clause if clauses[i - 1] + "，" + clause in text else clause
+    return clause
+
+
+def _shares_words(text: str, subject: str) -> bool:
+    folded = fold(text)
+    grams = {subject[i : i + 2] for i in range(len(subject) - 1)} or {subject}
+    return sum(g in folded for g in grams) >= max(1, len(grams) // 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# The plans
+
+
+def best_sentences(ctx: Context, part: Part) -> Found:
+    """Any question: the best few sentences overall, grouped under their document and section."""
+    th = ctx.thresholds
+    top = _top(ctx)
+    if top and names_heading(top[0].chunk, ctx.weights, th.heading_named):
+        # "总体目标是什么" and 二、总体目标: the named section answers, though its sentences share no word.
+        named = dedupe(picks_of(ctx, 0, top[0].chunk, part, bonus=1.0), 3)
+        return Found(blocks=grouped(ctx, within_budget(named, th.answer_budget)))
+    picks = []
+    for rank, hit in enumerate(top):
+        if hit.chunk.kind == OUTLINE:
+            continue  # its sentences are its items' opening lines, cited better from the items
+        picks += [
+            replace(p, score=p.score * th.rank_decay**rank) for p in picks_of(ctx, rank, hit.chunk, part)[:2]
+        ]
+    picks.sort(key=lambda p: -p.score)
+    chosen = within_budget(dedupe(picks, 3), th.answer_budget)
+    return Found(blocks=grouped(ctx, chosen))
+
+
+def slot_value(ctx: Context, part: Part) -> Found:
+    """A figure, date, deadline or responsible unit stated in the text.
+
+    The supporting sentence must carry the slot (a figure in the asked unit, a date …), cover the
+    question's topic, and agree with the asked year; the answer leads with the clause that states
+    the value. When sentences carry the slot but not for the asked year or subject, the plan
+    reports it missing and shows them."""
+    th = ctx.thresholds
+    candidates: list[Pick] = []
+    for rank, hit in enumerate(ctx.hits[: th.passages]):
+        if hit.chunk.kind == OUTLINE:
+            continue
+        for p in picks_of(ctx, rank, hit.chunk, part):
+            candidates.append(replace(p, score=p.score * th.rank_decay**rank))
+    candidates.sort(key=lambda p: -p.score)
+    carrying = [
+        p for p in candidates if p.hit_rank < th.evidence_passages and holds_slot(p.sentence.text, part)
+    ]
+    if ctx.question.language == "en":
+        on_topic = carrying  # dictionary translations are too noisy to demand the topic's words
+    else:
+        on_topic = [p for p in carrying if subject_cover(ctx, p.sentence.text, p.chunk) >= th.subject_cover]
+    supporting = [p for p in on_topic if agrees(ctx, p)]
+    if not supporting:
+        said = grouped(ctx, dedupe(on_topic or carrying or candidates, 2))
+        return Found(missing=_missing_reason(ctx, part, bool(on_topic)), said=said)
+    subjects = part.subjects or ("",)
+    leads, chosen = [], []
+    for subject in subjects:
+        pool = [p for p in supporting if not subject or _shares_words(p.sentence.text, subject)] or supporting
+        best = pool[0]
+        clause = value_clause(best.sentence.text, part, subject)
+        if best not in chosen:
+            chosen.append(best)
+        if clause and clause not in [text for text, _ in leads]:
+            leads.append((clause, best))
+    extra = [p for p in dedupe(supporting, 3) if p not in chosen]
+    chosen = within_budget(chosen + extra, th.answer_budget, keep_first=len(chosen))
+    return Found(blocks=grouped(ctx, chosen), leads=tuple(leads))
+
+
+def _missing_reason(ctx: Context, part: Part, topic_found: bool) -> str:
+    from retrieval import messages
+
+    lang = ctx.question.language
+    if ctx.question.years and topic_found:
+        return messages.missing_for_year(lang, ctx.question.years, part.slot)
+    return messages.missing_slot(lang, part.slot)
+
+
+def table_cells(chunk: Chunk) -> list[tuple[str, str, int, int]]:
+    """(column header, cell text, start, end) of a table-row chunk."""
+    lines = chunk.text.split("\n", 1)
+    if chunk.kind != TABLE or len(lines) < 2:
+        return []
+    head, values = lines[0].split("\t"), lines[1].split("\t")
+    spans = chunk.spans[len(head) :]
+    if len(values) != len(spans):
+        return []
+    columns = head if len(head) == len(values) else [""] * len(values)
+    return [(col, val, s[0], s[1]) for col, val, s in zip(columns, values, spans, strict=True)]
+
+
+def table_cell(ctx: Context, part: Part) -> Found:
+    """Who leads / who is responsible / the deadline / the score weight of a task: the value of the
+    matching column (牵头单位, 完成时限, 分值 …) in the best-matching table row; inline text otherwise."""
+    names = _COLUMNS.get(part.slot, ())
+    best = None
+    for rank, hit in enumerate(_top(ctx)):
+        cells = table_cells(hit.chunk)
+        wanted = [c for c in cells if any(name in c[0] for name in names)]
+        if not wanted:
+            continue
+        others = " ".join(c[1] for c in cells if c not in wanted)
+        cover = subject_cover(ctx, others, hit.chunk)
+        score = cover * ctx.thresholds.rank_decay**rank
+        if cover >= ctx.thresholds.subject_cover and (best is None or score > best[0]):
+            best = (score, rank, hit.chunk, cells, wanted)
+    if best is None:
+        return slot_value(ctx, part)
+    _, rank, chunk, cells, wanted = best
+    row_start, row_end = chunk.spans[len(chunk.text.split("\n", 1)[0].split("\t"))][0], chunk.end
+    row_text = chunk.text.split("\n", 1)[1]
+    sentence = Sentence(row_text, row_start, row_end)
+    pick = Pick(rank, chunk, sentence, 1.0)
+    leads = tuple((f"{col}：{value}", pick) for col, value, _, _ in wanted)
+    return Found(blocks=(Block(header(ctx, chunk), (pick,)),), leads=leads)
+
+
+def document_fact(ctx: Context, part: Part) -> Found:
+    """文号, issuing body or a date of the document itself: read from the document's metadata and
+    cited where it stands in the text (its header, 落款 or the 施行 article)."""
+    files = _target_files(ctx)
+    blocks, leads = [], []
+    for file in files:
+        meta = ctx.documents.get(file)
+        value = _meta_value(meta, part) if meta else ""
+        pick = _find_in_document(ctx, file, value, part) if value else None
+        if pick is None:
+            continue
+        blocks.append(Block(header(ctx, pick.chunk), (pick,)))
+        label = doc_label(meta, pick.chunk) if len(files) > 1 else ""
+        leads.append((f"{label}{value}", pick))
+    if not blocks:
+        found = slot_value(ctx, part)
+        return found
+    return Found(blocks=tuple(blocks), leads=tuple(leads))
+
+
+def _target_files(ctx: Context) -> list[str]:
+    q = ctx.question
+    if q.named_files:
+        return list(q.named_files[:2] if q.compare else q.named_files[:1])
+    return [ctx.hits[0].chunk.file] if ctx.hits else []
+
+
+def _meta_value(meta: DocumentMeta, part: Part) -> str:
+    if part.slot == "doc_number":
+        return meta.doc_number
+    if part.slot == "issuer":
+        return meta.issuer
+    if part.date_kind in ("施行", "通过", "修正", "修订"):
+        iso = meta.date(part.date_kind)
+    else:
+        # An issuing date asked loosely (出台, 落款, 印发) is the first of these the document states.
+        order = (part.date_kind, "成文", "印发", "发布") if part.date_kind else ("成文", "印发", "发布")
+        iso = next((meta.date(kind) for kind in order if kind and meta.date(kind)), "")
+    if not iso:
+        return ""
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
+
+
+def _find_in_document(ctx: Context, file: str, value: str, part: Part) -> Pick | None:
+    """The first quotable sentence of the document holding the value (date digits compared loosely)."""
+    target = fold(value)
+    loose = re.sub(r"(?<!\d)0(\d)", r"\1", target)
+    for chunk in ctx.chunks_of(file):
+        for s in split_sentences(chunk):
+            text = fold(s.text)
+            if len(s.text) >= MIN_QUOTE_CHARS and (target in text or loose in re.sub(r"\s", "", text)):
+                if (
+                    part.date_kind
+                    and part.slot == "doc_date"
+                    and part.date_kind not in s.text
+                    and len(s.text) > 30
+                ):
+                    continue
+                return Pick(0, chunk, s, 1.0)
+    return None
+
+
+def section_content(ctx: Context, part: Part) -> Found:
+    """有哪些要求 / 措施 / 怎么做: the named section's own sentences. The question names a section when
+    it spells out most of its heading; its content (never the bare heading) answers."""
+    th = ctx.thresholds
+    named = [
+        (rank, hit.chunk)
+        for rank, hit in enumerate(_top(ctx))
+        if hit.chunk.kind == BODY and names_heading(hit.chunk, ctx.weights, th.heading_named)
+    ]
+    # The section whose heading the question spells out most fully (the first on a tie).
+    named.sort(key=lambda rc: (-heading_cover(rc[1], ctx.weights), rc[0]))
+    for rank, chunk in named[:1]:
+        picks = [Pick(rank, chunk, s, 1.0) for s in quotable(chunk)]
+        if picks:
+            chosen = within_budget(picks, th.answer_budget + 100)
+            return Found(blocks=(Block(header(ctx, chunk), tuple(chosen)),))
+    return best_sentences(ctx, part)
+
+
+def heading_cover(chunk: Chunk, weights: dict[str, float]) -> float:
+    """Share of the chunk's own heading (marker removed) that the question's words spell out."""
+    if not chunk.section_path:
+        return 0.0
+    heading = heading_words(chunk.section_path[-1])
+    return covered_chars(heading, weights) / len(heading) if heading else 0.0
+
+
+def names_heading(chunk: Chunk, weights: dict[str, float], share: float = DEFAULT.heading_named) -> bool:
+    """Whether the question's words spell out (most of) the chunk's own heading, e.g. "总体目标是什么"
+    and 二、总体目标: every sentence under it answers, though none repeats the words."""
+    return chunk.kind == BODY and heading_cover(chunk, weights) >= share
+
+
+def which_document(ctx: Context, part: Part) -> Found:
+    """哪份文件…: answer from the best-matching document, leading with its title; 哪几份 / 都提到
+    (a comparison): every document whose best passage scores close to the best, one block each."""
+    if not ctx.hits:
+        return Found()
+    if ctx.question.compare:
+        found = per_document(ctx, part, best_sentences)
+        leads = tuple(
+            (doc_label(ctx.documents.get(b.picks[0].chunk.file), b.picks[0].chunk), b.picks[0])
+            for b in found.blocks
+        )
+        return replace(found, leads=leads)
+    file = ctx.hits[0].chunk.file
+    sub = replace(ctx, hits=[h for h in _top(ctx) if h.chunk.file == file])
+    found = best_sentences(sub, part)
+    if not found.blocks:
+        return found
+    first = found.blocks[0].picks[0]
+    meta = ctx.documents.get(file)
+    return replace(found, leads=((doc_label(meta, first.chunk), first),))
+
+
+_ENUMERATION = re.compile(
+    r"(?:分为|划分为|包括|包含|分成|设置|设立|实行|评定为|确定为|是指|即)[^。；;]*?(?:[“\"][^”\"]+[”\"][、和及与]?){2,}|"
+    r"(?:分为|划分为|包括|包含|分成|评定为|确定为)[^。；;]{0,6}(?:[\u4e00-\u9fff]{1,12}、){1,}[\u4e00-\u9fff]{1,12}"
+)
+
+
+def list_items(ctx: Context, part: Part) -> Found:
+    """X包括哪几项 / 分别是什么 / 哪N个: (a) the child headings of the section the question names,
+    (b) the document's own top-level parts, or (c) the items of one enumerating sentence."""
+    q = ctx.question
+    if q.list_parent:
+        found = _children_of(ctx, part)
+        if found.blocks:
+            return found
+    enumerating = _enumerating_sentence(ctx, part)
+    if enumerating is not None:
+        return Found(blocks=(Block(header(ctx, enumerating.chunk), (enumerating,)),))
+    siblings = _sibling_outline(ctx)
+    if siblings is not None:
+        return siblings
+    return best_sentences(ctx, part)
+
+
+def _sibling_outline(ctx: Context) -> Found | None:
+    """When the best passages are several items of one parent section (the question names the items'
+    kind, not the parent's heading), the parent's outline lists them all."""
+    parents: dict[tuple[str, tuple], set] = {}
+    for hit in ctx.hits[: ctx.thresholds.evidence_passages]:
+        path = hit.chunk.section_path
+        if hit.chunk.kind == BODY and len(path) >= 2:
+            parents.setdefault((hit.chunk.file, path[:-1]), set()).add(path)
+    for (file, path), children in parents.items():
+        if len(children) < 2:
+            continue
+        outline = next((c for c in ctx.chunks_of(file) if c.kind == OUTLINE and c.section_path == path), None)
+        if outline is None:
+            continue
+        items = [Pick(0, outline, s, 1.0) for s in split_sentences(outline) if ENUM_MARKER.match(s.text)]
+        items = [
+            p
+            for p in items
+            if fold(p.sentence.text) != fold(path[-1]) and len(p.sentence.text) >= MIN_QUOTE_CHARS
+        ]
+        if len(items) >= 2:
+            return Found(blocks=(Block(header(ctx, outline), tuple(items)),))
+    return None
+
+
+def _enumerating_sentence(ctx: Context, part: Part) -> Pick | None:
+    best = None
+    for rank, hit in enumerate(ctx.hits[: ctx.thresholds.evidence_passages]):
+        for p in picks_of(ctx, rank, hit.chunk, None):
+            if not (_ENUMERATION.search(p.sentence.text) or _lists_noun(p.sentence.text, part.noun)):
+                continue
+            if ctx.question.count and not _count_agrees(p.sentence.text, ctx.question.count):
+                continue
+            score = p.score * ctx.thresholds.rank_decay**rank
+            if best is None or score > best.score:
+                best = replace(p, score=score)
+    top = max((p.score for h in ctx.hits[:1] for p in picks_of(ctx, 0, h.chunk, None)[:1]), default=0)
+    return best if best is not None and best.score >= 0.6 * top else None
+
+
+def _lists_noun(text: str, noun: str) -> bool:
+    """A sentence naming several things of the asked kind in a 、 series (A片区、B片区、C片区)."""
+    if not noun:
+        return False
+    return any(run.count("、") >= 1 and run.count(noun) >= 2 for run in re.split(r"[，。；;,]", text))
+
+
+def _count_agrees(text: str, count: int) -> bool:
+    from index.cjk import chinese_to_int
+
+    for token in re.findall(
+        r"([一二三四五六七八九十两]|\d{1,2})\s*(?:个|类|级|档|项|种|等次|部分|方面)", text
+    ):
+        n = int(token) if token.isdigit() else chinese_to_int(token)
+        if n == count:
+            return True
+    items = max((len(re.findall(r"[“\"][^”\"]+[”\"]", text)), text.count("、") + 1))
+    return items == count
+
+
+def _children_of(ctx: Context, part: Part) -> Found:
+    """The named parent's items, one line each, from its outline or its item passages."""
+    file, path = ctx.question.list_parent
+    hits = ctx.hits
+    items_of_parent = [
+        (rank, h.chunk)
+        for rank, h in enumerate(hits)
+        if h.chunk.file == file and h.chunk.kind == BODY and h.chunk.section_path[:-1] == path
+    ]
+    outline = next(
+        (
+            h.chunk
+            for h in hits
+            if h.chunk.kind == OUTLINE and (h.chunk.file, h.chunk.section_path) == (file, path)
+        ),
+        None,
+    )
+    if len(items_of_parent) < 2 and outline is not None:
+        # Items are headings with sub-items of their own: list them from the outline.
+        lines = [s for s in split_sentences(outline) if ENUM_MARKER.match(s.text)]
+        items = [Pick(0, outline, s, 1.0) for s in lines if fold(s.text) != fold(path[-1])]
+        return Found(blocks=(Block(header(ctx, outline), tuple(items)),)) if len(items) >= 2 else Found()
+    items, seen = [], set()
+    value_part = part if part.slot in ("quantity", "date") else None
+    for rank, chunk in items_of_parent:
+        if chunk.section_path in seen:
+            continue  # a long item split into several chunks: its first chunk holds its heading
+        seen.add(chunk.section_path)
+        sentences = split_sentences(chunk)
+        sentences = [s for s in sentences if len(s.text) >= 2 and not is_instruction(s.text)]
+        if not sentences:
+            continue
+        item = Pick(rank, chunk, sentences[0], 1.0)
+        if len(item.sentence.text) < MIN_QUOTE_CHARS and len(sentences) > 1:
+            # A short heading line: quote it with the sentence that follows, as one passage.
+            nxt = sentences[1]
+            start, end = item.sentence.start, nxt.end
+            text = (
+                chunk.text[start - chunk.start : end - chunk.start]
+                if not chunk.spans or len(chunk.spans) == 1
+                else ""
+            )
+            if text:
+                item = replace(item, sentence=Sentence(text, start, end))
+        if value_part is not None:
+            scored = [
+                p for p in picks_of(ctx, rank, chunk, value_part) if holds_slot(p.sentence.text, value_part)
+            ]
+            if scored:
+                item = scored[0]
+        items.append(item)
+    items.sort(key=lambda p: p.chunk.start)
+    if len(items) < 2:
+        return Found()
+    return Found(blocks=(Block(header(ctx, items[0].chunk, path), tuple(items)),))
+
+
+def per_document(ctx: Context, part: Part, plan: Callable[[Context, Part], Found]) -> Found:
+    """A comparison: the part's plan run once per compared document, one block each.
+
+    Compared documents are the ones the question names; without names, those whose best passage
+    scores close to the best."""
+    by_file: dict[str, list[Hit]] = {}
+    for hit in _top(ctx):
+        if hit.chunk.kind != OUTLINE:
+            by_file.setdefault(hit.chunk.file, []).append(hit)
+    named = set(ctx.question.named_files)
+    best = max((h.score for h in ctx.hits[:1]), default=0.0)
+    blocks, leads, missing, said = [], [], [], []
+    for file, hits in by_file.items():
+        if (named and file not in named) or (
+            not named and hits[0].score < ctx.thresholds.compare_floor * best
+        ):
+            continue
+        found = plan(replace(ctx, hits=hits), part)
+        if found.missing:
+            missing.append(found.missing)
+            said += found.said
+            continue
+        blocks += found.blocks
+        leads += [(f"{doc_label(ctx.documents.get(file), p.chunk)}{text}", p) for text, p in found.leads]
+    if not blocks:
+        return Found(missing=missing[0] if missing else "", said=tuple(said))
+    return Found(blocks=tuple(blocks), leads=tuple(leads))
+
+
+PLANS: dict[str, Callable[[Context, Part], Found]] = {
+    "items": list_items,
+    "quantity": slot_value,
+    "date": slot_value,
+    "deadline": table_cell,
+    "responsible": table_cell,
+    "score": table_cell,
+    "doc_number": document_fact,
+    "issuer": document_fact,
+    "doc_date": document_fact,
+    "which_doc": which_document,
+    "requirements": section_content,
+    "fact": best_sentences,
+}
+
+
+def plan_for(part: Part) -> Callable[[Context, Part], Found]:
+    """The plan that answers a part, chosen by the slot it asks for."""
+    return PLANS.get(part.slot, best_sentences)
