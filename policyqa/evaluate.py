@@ -80,6 +80,8 @@ def _scorer_path(gold: Path, scorer: str | None) -> Path:
     if not gold.exists():
         raise PolicyQAError(f"gold file {gold} does not exist")
     path = Path(scorer) if scorer else gold.with_name("score.py")
+    if not scorer and not path.exists():
+        path = Path("../shared/eval/score.py")  # the shared gold set's scorer, for gold sets kept in the repo
     if not path.exists():
         raise PolicyQAError(f"scorer {path} not found: pass --scorer PATH/score.py")
     return path

@@ -9,48 +9,28 @@ decided by the answer plans (`retrieval/plans.py`), which read the supporting cl
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 
 from policyqa.records import Hit
-from retrieval.query import pinyin, strip_admin_suffix
+from retrieval.places import strip_admin_suffix
 from retrieval.question import Question
 from retrieval.quotes import split_sentences
 
 _CAPITALISED = re.compile(r"\b([A-Z][a-z]{2,})\b")
 
 
-@functools.lru_cache(maxsize=1)
-def _known_placespinyin() -> dict[str, str]:
-    """pinyin -> place for jieba's dictionary place names (ns), to read place names in English questions."""
-    import jieba.posseg
-
-    out = {}
-    for word, flag in jieba.posseg.dt.word_tag_tab.items():
-        if flag == "ns" and 2 <= len(word) <= 3:
-            out.setdefault(pinyin(word), word)
-    return out
-
-
 def foreign_places(question: str, corpus_text: str, covered_pinyin: set[str]) -> list[str]:
-    """Places the question names (jieba place names, ns) that appear nowhere in the corpus."""
-    import jieba.posseg
+    """Places the question names (administrative names or words standing where a place stands,
+    `retrieval/places.py`) that appear nowhere in the corpus."""
+    from retrieval import places
 
-    found = []
-    for word, flag in jieba.posseg.lcut(question):
-        if flag == "ns" and len(word) >= 2 and strip_admin_suffix(word) not in corpus_text:
-            found.append(word)
-    known = None
+    found = [p for p in places.question_places(question) if strip_admin_suffix(p) not in corpus_text]
     for word in _CAPITALISED.findall(question):
-        key = word.lower()
-        if key in covered_pinyin:
+        if word.lower() in covered_pinyin:
             continue
-        known = known if known is not None else _known_placespinyin()
-        place = known.get(key)
-        if place and place not in corpus_text:
-            found.append(word)
-    return found
+        found += [p for p in places.english_places(word) if strip_admin_suffix(p) not in corpus_text][:1]
+    return list(dict.fromkeys(found))
 
 
 _EN_HEAD = re.compile(

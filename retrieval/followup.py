@@ -109,7 +109,7 @@ def is_incomplete(question: str) -> bool:
 
 
 def _split_previous(previous: str) -> tuple[str, str]:
-    """(subject, predicate) of the previous question: 南京2023年主干道机扫率 | 要达到多少？"""
+    """(subject, predicate) of the previous question: 澜江2024年人行道修复率 | 是多少？"""
     import jieba.posseg
 
     tokens = jieba.posseg.lcut(previous)

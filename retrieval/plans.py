@@ -93,8 +93,11 @@ class Context:
 
 _RESPONSIBLE = re.compile(
     r"(?:牵头单位|责任单位|责任部门|负责单位|配合单位|主责单位|牵头部门)[:：]|[（(](?:牵头|责任|负责)[^）)]{0,6}[:：]|"
-    r"由[\u4e00-\u9fff、，]{2,40}(?:牵头|负责|组织实施|具体实施)|[\u4e00-\u9fff]{2,20}(?:局|委|办|政府|中心)(?:牵头|负责)"
+    r"由[\u4e00-\u9fff、，]{2,40}(?:牵头|负责|组织实施|具体实施)|[\u4e00-\u9fff]{2,20}(?:局|委|办|政府|中心)(?:牵头|负责)|"
+    r"[\u4e00-\u9fff]{2,20}(?:部门|局|委员会|办公室|中心)是[^，。；]{0,40}(?:主管部门|责任单位|牵头单位|责任主体)|"
+    r"(?:设在|设于)[\u4e00-\u9fff]{2,20}(?:局|委|办|中心|部门)"
 )
+_FRACTION = re.compile(r"[一二三四五六七八九十百\d]+分之[一二三四五六七八九十\d]+")
 _DEADLINE = re.compile(
     r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:底|末|年底|前|以前|之前)?|\d{1,2}\s*月(?:底|末|上旬|中旬|下旬|\d{1,2}日)?(?:前|以前|之前)?|"
     r"[一二三四五六七八九十]+月(?:底|末)?前|年底前|年内|(?:\d+|[一二三四五六七八九十]+)\s*(?:个)?(?:工作日|日|天|个月|小时)(?:内|以内)"
@@ -124,7 +127,9 @@ def holds_slot(sentence: str, part: Part) -> bool:
     """Whether a sentence carries the value a part asks for."""
     slot = part.slot
     if slot == "quantity":
-        return figures.states_quantity(sentence, part.unit)
+        return figures.states_quantity(sentence, part.unit) or (
+            part.unit in ("", "%") and bool(_FRACTION.search(sentence))
+        )
     if slot in ("date", "doc_date"):
         return figures.states_date(sentence)
     if slot == "deadline":
@@ -171,9 +176,38 @@ def score_sentence(
     return score + th.slot_bonus if holds_slot(text, part) else score * th.slot_damping
 
 
+_ITEM_START = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[①-⑳]|[-*•·]\s|[一二三四五六七八九十]+、)"
+)
+
+
+def with_items(chunk: Chunk, sentence: Sentence, limit: int = 400) -> Sentence:
+    """A sentence that introduces a list ("有下列情形之一的：", "应当遵守下列规定：") together with the
+    items that follow it in the same passage, as one verbatim quote."""
+    if not sentence.text.rstrip().endswith(("：", ":")) or len(chunk.spans) > 1:
+        return sentence
+    end = sentence.end
+    for nxt in split_sentences(chunk):
+        if nxt.start < end:
+            continue
+        gap = chunk.text[end - chunk.start : nxt.start - chunk.start]
+        starts_item = _ITEM_START.match(nxt.text) or "\n" not in gap
+        if not starts_item or nxt.end - sentence.start > limit:
+            break
+        end = nxt.end
+    if end == sentence.end:
+        return sentence
+    return Sentence(chunk.text[sentence.start - chunk.start : end - chunk.start], sentence.start, end)
+
+
 def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: float = 0.0) -> list[Pick]:
     picks = [
-        Pick(rank, chunk, s, score_sentence(s.text, ctx.weights, part, ctx.thresholds) + bonus)
+        Pick(
+            rank,
+            chunk,
+            with_items(chunk, s),
+            score_sentence(s.text, ctx.weights, part, ctx.thresholds) + bonus,
+        )
         for s in quotable(chunk)
     ]
     return sorted((p for p in picks if p.score > 0), key=lambda p: -p.score)
@@ -380,7 +414,9 @@ def table_cells(chunk: Chunk) -> list[tuple[str, str, int, int]]:
     spans = chunk.spans[len(head) :]
     if len(values) != len(spans):
         return []
-    columns = head if len(head) == len(values) else [""] * len(values)
+    # A header shorter than the row has a merged cell; merged cells span the leading columns
+    # (工作任务 over two), so the headers align with the row's last cells.
+    columns = ([""] * (len(values) - len(head)) + head)[-len(values) :] if values else []
     return [(col, val, s[0], s[1]) for col, val, s in zip(columns, values, spans, strict=True)]
 
 
@@ -402,9 +438,14 @@ def table_cell(ctx: Context, part: Part) -> Found:
     if best is None:
         return slot_value(ctx, part)
     _, rank, chunk, cells, wanted = best
-    row_start, row_end = chunk.spans[len(chunk.text.split("\n", 1)[0].split("\t"))][0], chunk.end
-    row_text = chunk.text.split("\n", 1)[1]
-    sentence = Sentence(row_text, row_start, row_end)
+    # The row as it stands in the file: cells one separator apart. Cells repeated from a merged
+    # cell above stand elsewhere in the file, so the quote starts after them.
+    own = [(cells[-1][1], cells[-1][2], cells[-1][3])]
+    for _, value, start, stop in reversed(cells[:-1]):
+        if not 0 <= own[0][1] - stop <= 3:
+            break
+        own.insert(0, (value, start, stop))
+    sentence = Sentence("\t".join(v for v, _, _ in own), own[0][1], own[-1][2])
     pick = Pick(rank, chunk, sentence, 1.0)
     leads = tuple((f"{col}：{value}", pick) for col, value, _, _ in wanted)
     return Found(blocks=(Block(header(ctx, chunk), (pick,)),), leads=leads)
@@ -545,10 +586,54 @@ def list_items(ctx: Context, part: Part) -> Found:
     enumerating = _enumerating_sentence(ctx, part)
     if enumerating is not None:
         return Found(blocks=(Block(header(ctx, enumerating.chunk), (enumerating,)),))
+    named = _named_outline(ctx, part)
+    if named is not None:
+        return named
     siblings = _sibling_outline(ctx)
     if siblings is not None:
         return siblings
     return best_sentences(ctx, part)
+
+
+def _outline_items(outline: Chunk) -> list[Pick]:
+    heading = fold(outline.section_path[-1]) if outline.section_path else ""
+    items = [Pick(0, outline, s, 1.0) for s in split_sentences(outline) if ENUM_MARKER.match(s.text)]
+    return [p for p in items if fold(p.sentence.text) != heading and len(p.sentence.text) >= MIN_QUOTE_CHARS]
+
+
+def _named_outline(ctx: Context, part: Part) -> Found | None:
+    """In the best passage's document, the parent section the question names: its heading is mostly
+    spelled out by the question (重点任务, 保障措施), or most of its items are the kind of thing
+    listed (哪几个阶段 -> items ending in 阶段)."""
+    if not ctx.hits:
+        return None
+    file = ctx.hits[0].chunk.file
+    # Only a parent of the best passages: a heading the question happens to share words with
+    # elsewhere in the document is not what it asks about.
+    ancestors = {
+        h.chunk.section_path[:n]
+        for h in ctx.hits[: ctx.thresholds.passages]
+        if h.chunk.file == file
+        for n in range(1, len(h.chunk.section_path) + 1)
+    }
+    best, best_score = None, 0.0
+    for chunk in ctx.chunks_of(file):
+        if chunk.kind != OUTLINE or chunk.section_path not in ancestors:
+            continue
+        items = _outline_items(chunk)
+        if len(items) < 2:
+            continue
+        score = heading_cover(chunk, ctx.weights)
+        if part.noun:
+            share = sum(part.noun in heading_words(p.sentence.text.split("。")[0]) for p in items) / len(
+                items
+            )
+            score = max(score, share if share >= 0.5 else 0.0)
+        if score > best_score:
+            best, best_score = chunk, score
+    if best is None or best_score < ctx.thresholds.heading_named:
+        return None
+    return Found(blocks=(Block(header(ctx, best), tuple(_outline_items(best))),))
 
 
 def _sibling_outline(ctx: Context) -> Found | None:

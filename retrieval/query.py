@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from policyqa.records import DocumentMeta
+from retrieval.places import strip_admin_suffix
 
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
@@ -58,13 +59,6 @@ class DocumentProfile:
 def language_of(text: str) -> str:
     letters = sum(len(w) for w in _ASCII_WORD.findall(text))
     return "en" if letters > 2 * len(_HAN.findall(text)) else "zh"
-
-
-def strip_admin_suffix(place: str) -> str:
-    for suffix in ("自治区", "省", "市", "区", "县", "镇"):
-        if place.endswith(suffix) and len(place) > len(suffix) + 1:
-            return place[: -len(suffix)]
-    return place
 
 
 @functools.lru_cache(maxsize=4096)

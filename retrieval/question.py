@@ -61,7 +61,9 @@ _SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"牵头|责任单位|责任部门|负责单位|主管部门|主责|配合单位|由谁|由哪|谁(?:来)?负责|谁主管|"
             r"哪个部门负责|哪些部门负责|哪[个些家]单位负责|哪[个些]部门(?:来)?(?:落实|承担)|"
-            r"\bresponsible\b|in charge|\bwho leads\b|\blead(?:s|ing)? (?:unit|department|agency)",
+            r"哪个(?:单位|部门|机关|机构)(?!印发|发布|制定|起草|拟定|出台)|什么(?:单位|部门|机构)(?!印发|发布|制定)|设在哪|"
+            r"哪些[\u4e00-\u9fff]{0,4}(?:单位|部门)(?:来)?(?:负责|牵头|参与|配合)|"
+            r"\bresponsible\b|in charge|\bwho leads\b|\blead(?:s|ing)? (?:unit|department|agency)|which (?:department|unit|agency|body)",
             re.I,
         ),
     ),
@@ -79,7 +81,7 @@ _SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
             r"哪个(?:单位|部门|机关)(?:印发|发布|制定|起草|拟定|出台)|谁(?:印发|发布|制定|起草|拟定)|"
             r"(?:印发|发布|制定|起草|拟定|发文)(?:单位|机关|部门|机构)|落款单位|发布机构|"
             r"(?:印发|发布|制定|起草|拟定|出台)(?:了)?(?:这份|该|本)?(?:文件|通知|意见|办法|条例|计划|方案|要点)?的?是(?:哪个|什么)?(?:单位|部门|机关)|"
-            r"哪个(?:单位|部门|机关)|who (?:issued|drafted|published)|which (?:body|department|agency|unit|office)",
+            r"who (?:issued|drafted|published)|which (?:body|department|agency|unit|office) (?:issued|drafted|published)",
             re.I,
         ),
     ),
@@ -109,7 +111,7 @@ _SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:哪些|什么|哪几项|哪几条)(?:具体)?(?:要求|措施|举措|做法|规定|工作要求)|怎么做|如何做|怎样做"
         ),
     ),
-    # "分几个阶段 / 划分为几个等次": the count of a list is answered by listing it.
+    # "分为几个等次 / 包括几类": the count of a list is answered by listing it.
     (
         "counted_items",
         re.compile(
@@ -121,7 +123,8 @@ _SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         "quantity",
         re.compile(
             r"多少|多大|多高|多长(?!时间)|多远|(?<!哪)几(?:个月|[个座处条项次名人万亿%天日年倍家辆户台套件米吨成批])|"
-            r"几小时|几公里|比例|比率|百分之几|占比|what (?:is the )?(?:rate|share|percentage|budget|amount|fine|target|ratio|number)|\btarget\b|"
+            r"几小时|几公里|比例|比率|百分之几|占比|多长时间|多久|"
+            r"what (?:is the )?(?:rate|share|percentage|budget|amount|fine|target|ratio|number)|\btarget\b|"
             r"how (?:many|much|long|large|high|far)",
             re.I,
         ),
@@ -129,7 +132,7 @@ _SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     (
         "date",
         re.compile(
-            r"哪天|哪一天|日期|什么时候|何时|什么时间|哪个月|几月|哪一年|哪年|多长时间|多久|\bwhen\b|\bdate\b|what year",
+            r"哪天|哪一天|日期|什么时候|何时|什么时间|哪个月|几月|哪一年|哪年|\bwhen\b|\bdate\b|what year",
             re.I,
         ),
     ),
@@ -201,7 +204,7 @@ class Part:
     unit: str = ""  # quantity: the unit named after 多少 ('%' for shares), '' when none is named
     date_kind: str = ""  # doc_date: 施行 | 印发 | 成文 | 发布 | 通过 | 修正 | 修订 | ''
     subjects: tuple[str, ...] = ()  # "甲、乙分别达到多少": one value per subject
-    noun: str = ""  # items: the kind of thing listed (哪几个商业片区 -> 片区)
+    noun: str = ""  # items: the kind of thing listed (哪几个街区 -> 街区)
 
 
 @dataclass(frozen=True)
@@ -291,7 +294,7 @@ def _date_kind(text: str) -> str:
 
 def split_parts(text: str) -> list[str]:
     """The sub-questions of a question: pieces ending in ？ or ；, and clauses of one piece that each
-    ask for a different slot ("哪个单位印发，落款日期是哪天")."""
+    ask for a different slot ("由谁制定，施行日期是哪天")."""
     pieces = [p.strip() for p in _PART_END.split(text) if p.strip(" ，,。.")]
     parts = []
     for piece in pieces:

@@ -144,8 +144,14 @@ class Retriever:
         return understand(question, self.profiles, terms, figures.asked_unit)
 
     def term_weights(self, terms: list[str]) -> dict[str, float]:
-        """Weight of each query term for picking answer sentences: rare terms count, corpus-wide words do not."""
-        return {t: keyword.idf(self.index.bm25, t) * (1.0 if len(t) > 1 else 0.3) for t in set(terms)}
+        """Weight of each query term for picking answer sentences: rare terms count, corpus-wide words
+        do not. A word no document uses (这项, 除了, or a thing the documents never mention) weighs 1:
+        it matches no sentence, but still counts against a passage that claims to answer."""
+        vocabulary = self.index.bm25.vocab_dict
+        return {
+            t: (keyword.idf(self.index.bm25, t) if t in vocabulary else 1.0) * (1.0 if len(t) > 1 else 0.3)
+            for t in set(terms)
+        }
 
     def scores(self, question: str, info: Question) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(fused, dense, keyword) scores of every chunk."""
@@ -237,8 +243,8 @@ class Retriever:
             header = self._first_of_kind.get((target, "header"))
             if header is not None:
                 order = [header] + [i for i in order if i != header]
-        if info.which_doc and order:
-            # "Which document …": the document's own introduction is evidence of which one it is.
+        if info.which_doc and not info.compare and order:
+            # "Which document …" (one of them): its own introduction is evidence of which one it is.
             intro = self._first_of_kind.get((self.chunks[order[0]].file, "preamble"))
             if intro is not None and intro not in order[:5]:
                 order = [order[0], intro] + [i for i in order[1:] if i != intro]

@@ -1,5 +1,4 @@
 #!/usr/bin/env python3
-# -*- coding: utf-8 -*-
 """Grow a distractor corpus from real and held-out policy documents (stdlib only).
 
 Usage:
@@ -27,6 +26,7 @@ sorted order), written as OUT_DIR/grow_NNN_<original stem>.<ext>:
 
 The output is deterministic for a given seed, source set and --n.
 """
+
 import argparse
 import os
 import random
@@ -34,8 +34,10 @@ import re
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_SOURCES = [os.path.join(REPO, "eval", "heldout", "corpus"),
-                   os.path.normpath(os.path.join(REPO, "..", "shared", "corpus"))]
+DEFAULT_SOURCES = [
+    os.path.join(REPO, "eval", "heldout", "corpus"),
+    os.path.normpath(os.path.join(REPO, "..", "shared", "corpus")),
+]
 
 # Invented 2-character place names (checked by eye not to be real cities/counties/districts).
 PLACE_POOL = """
@@ -50,8 +52,18 @@ PLACE_POOL = """
 EXPLICIT_PLACES = {
     "notice_tasks": ["澜江市", "临波区", "望潮区", "北汀区"],
     "regulation": ["青岚市", "江岳省"],
-    "scoring": ["云澄市", "桐溪区", "梧岚街道", "溪月街道", "南汐街道", "沙汀街道", "凤澜街道",
-                "枫汀镇", "石岚镇", "柳澄镇"],
+    "scoring": [
+        "云澄市",
+        "桐溪区",
+        "梧岚街道",
+        "溪月街道",
+        "南汐街道",
+        "沙汀街道",
+        "凤澜街道",
+        "枫汀镇",
+        "石岚镇",
+        "柳澄镇",
+    ],
     "faq": ["鹭川市", "鹭湖区", "沁沙区", "东屿区", "栖凤区"],
     "plan_2024_2027": ["霁州市"],
     "000_ed09b5e7b1c27f21": ["南京市", "雨花台区", "江北新区"],
@@ -66,24 +78,86 @@ ABBREV = {"南京": "宁"}
 SUFFIXES = ("街道", "新区", "市", "区", "县", "镇", "省")
 # "X市/区/..." is not a place when the last character of X plus the suffix is a common word,
 # or when X contains one of these characters.
-COMMON_TAILS = {"城市", "全市", "本市", "我市", "各市", "城区", "小区", "社区", "街区", "片区", "园区",
-                "景区", "地区", "辖区", "全区", "该区", "各区", "市区", "新区", "郊区", "乡镇", "城镇",
-                "村镇", "古镇", "集镇", "重镇", "制镇", "全省", "本省", "我省", "各县", "全县", "本县",
-                "貌区", "聚区", "点区", "范区", "验区", "控区", "护区", "放区", "车区", "闭区", "建区"}
-GENERIC_CHARS = set("城全本我各该市区县镇省小社街片园景地新老主跨的之于与和对向等是为在有关已经"
-                    "进化升强善好动展现高明推落实提突出建立通过同意转发按照年月日")
-SEPARATORS = set("、，,；;：:（(）) \t\u3000\n“”\"")
+COMMON_TAILS = {
+    "城市",
+    "全市",
+    "本市",
+    "我市",
+    "各市",
+    "城区",
+    "小区",
+    "社区",
+    "街区",
+    "片区",
+    "园区",
+    "景区",
+    "地区",
+    "辖区",
+    "全区",
+    "该区",
+    "各区",
+    "市区",
+    "新区",
+    "郊区",
+    "乡镇",
+    "城镇",
+    "村镇",
+    "古镇",
+    "集镇",
+    "重镇",
+    "制镇",
+    "全省",
+    "本省",
+    "我省",
+    "各县",
+    "全县",
+    "本县",
+    "貌区",
+    "聚区",
+    "点区",
+    "范区",
+    "验区",
+    "控区",
+    "护区",
+    "放区",
+    "车区",
+    "闭区",
+    "建区",
+}
+GENERIC_CHARS = set(
+    "城全本我各该市区县镇省小社街片园景地新老主跨的之于与和对向等是为在有关已经"
+    "进化升强善好动展现高明推落实提突出建立通过同意转发按照年月日"
+)
+SEPARATORS = set('、，,；;：:（(）) \t\u3000\n“”"')
 
-YEAR_RE = re.compile(r"(?<![0-9])(20(?:1[5-9]|2[0-9]|30))(?![0-9])"
-                     r"(?!\s*(?:万|亿|个|座|元|人|户|平方|立方|吨|辆|条|处|家|件|台|公里|米|多|余))")
-UNITS = ("万平方米|平方米|立方米|万元|亿元|元|公里|%|％|个|座|条|处|吨|台|辆|人|户|栋|分|次|起|家|件|项|"
-         "名|块|盏|套|所")
+YEAR_RE = re.compile(
+    r"(?<![0-9])(20(?:1[5-9]|2[0-9]|30))(?![0-9])"
+    r"(?!\s*(?:万|亿|个|座|元|人|户|平方|立方|吨|辆|条|处|家|件|台|公里|米|多|余))"
+)
+UNITS = (
+    "万平方米|平方米|立方米|万元|亿元|元|公里|%|％|个|座|条|处|吨|台|辆|人|户|栋|分|次|起|家|件|项|"
+    "名|块|盏|套|所"
+)
 FIG_RE = re.compile(r"(?<![0-9.第〔])([0-9]+(?:\.[0-9]+)?)(?=(?:" + UNITS + "))")
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-CN_RE = re.compile(r"(?<![第之点一二三四五六七八九十百千万])([一二三四五六七八九十百千万两]+)"
-                   r"(?=(?:元|小时|日|个工作日|个月|平方米|米))")
+CN_RE = re.compile(
+    r"(?<![第之点一二三四五六七八九十百千万])([一二三四五六七八九十百千万两]+)"
+    r"(?=(?:元|小时|日|个工作日|个月|平方米|米))"
+)
 CN_PCT_RE = re.compile(r"百分之([一二三四五六七八九十]+)")
 
 
@@ -96,8 +170,12 @@ def bare(name):
 
 
 def plausible(x, suffix):
-    return (len(x) == 2 and all("\u4e00" <= c <= "\u9fff" for c in x)
-            and not (set(x) & GENERIC_CHARS) and (x[-1] + suffix) not in COMMON_TAILS)
+    return (
+        len(x) == 2
+        and all("\u4e00" <= c <= "\u9fff" for c in x)
+        and not (set(x) & GENERIC_CHARS)
+        and (x[-1] + suffix) not in COMMON_TAILS
+    )
 
 
 def find_places(text, stem, head_lines=25):
@@ -123,8 +201,9 @@ def replace_places(text, mapping):
     # short forms in document numbers: 宁政办发〔2023〕 -> 岚政办发〔2023〕
     for old, new in mapping.items():
         short = ABBREV.get(old, old[0])
-        out = re.sub(r"(?<![\u4e00-\u9fff])" + re.escape(short) + r"(?=[政建城][\u4e00-\u9fff]{0,3}〔)",
-                     new[0], out)
+        out = re.sub(
+            r"(?<![\u4e00-\u9fff])" + re.escape(short) + r"(?=[政建城][\u4e00-\u9fff]{0,3}〔)", new[0], out
+        )
     return out
 
 
@@ -143,7 +222,7 @@ def perturb_number(value_str, rng, percent=False, cap=None):
     if percent and v <= 100:
         new = min(new, cap if cap is not None else (99 if v < 100 else 100))
     if new == (int(v) if decimals == 0 else v):
-        step = 10 ** -decimals if decimals else 1
+        step = 10**-decimals if decimals else 1
         new = new - step if (percent and v >= 100) else new + step
         new = round(new, decimals) if decimals else int(new)
     return f"{new:.{decimals}f}" if decimals else str(new)
@@ -153,8 +232,9 @@ def perturb_figures(text, rng, p=0.5):
     def fig(m):
         if rng.random() >= p:
             return m.group(0)
-        unit = text[m.end(): m.end() + 1]
+        unit = text[m.end() : m.end() + 1]
         return perturb_number(m.group(1), rng, percent=unit in "%％")
+
     return FIG_RE.sub(fig, text)
 
 
@@ -211,6 +291,7 @@ def perturb_cn(text, rng, p=0.5):
             return m.group(0)
         v = cn2int(m.group(1))
         return "百分之" + int2cn(int(perturb_number(str(v), rng, percent=True, cap=99)))
+
     return CN_PCT_RE.sub(pct, CN_RE.sub(amount, text))
 
 
@@ -219,8 +300,8 @@ def make_variant(text, stem, rng):
     olds = find_places(text, stem)
     used = set(olds)
     pool = [n for n in PLACE_POOL if n not in used and n not in text]
-    news = rng.sample(pool, len(olds)) if len(pool) >= len(olds) else pool + olds[len(pool):]
-    text = replace_places(text, dict(zip(olds, news)))
+    news = rng.sample(pool, len(olds)) if len(pool) >= len(olds) else pool + olds[len(pool) :]
+    text = replace_places(text, dict(zip(olds, news, strict=False)))
     text = shift_years(text, rng.choice([d for d in range(-6, 7) if d]))
     text = perturb_figures(text, rng)
     return perturb_cn(text, rng)

@@ -1,5 +1,4 @@
 #!/usr/bin/env python3
-# -*- coding: utf-8 -*-
 """Validate the held-out gold set against the held-out corpus (stdlib only).
 
 Usage:
@@ -20,6 +19,7 @@ Warnings (do not fail): a quote that occurs more than once in its file (a hit ma
 another place), a gold section key shorter than 2 characters.
 Prints counts by class, type and difficulty.
 """
+
 import argparse
 import json
 import os
@@ -29,11 +29,29 @@ from collections import Counter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TYPES = {"fact", "number", "section", "compare", "target", "unanswerable"}
-CLASSES = {"list", "multi", "table", "meta", "nearmiss", "english", "number", "fact",
-           "requirements", "which_doc"}
+CLASSES = {
+    "list",
+    "multi",
+    "table",
+    "meta",
+    "nearmiss",
+    "english",
+    "number",
+    "fact",
+    "requirements",
+    "which_doc",
+}
 DIFFS = {"easy", "medium", "hard"}
-MIN_CLASS = {"nearmiss": 10, "list": 10, "multi": 6, "table": 6, "english": 6, "meta": 5,
-             "requirements": 4, "which_doc": 3}
+MIN_CLASS = {
+    "nearmiss": 10,
+    "list": 10,
+    "multi": 6,
+    "table": 6,
+    "english": 6,
+    "meta": 5,
+    "requirements": 4,
+    "which_doc": 3,
+}
 MIN_TOTAL = 60
 DOC_CJK = (1500, 5000)
 HEADER_CHARS = 400  # a one-heading section whose heading starts this early is the document title
@@ -52,8 +70,10 @@ def norm(s):
     return "".join(c.lower() if "A" <= c <= "Z" else c for c in s)
 
 
-_ENUM = re.compile(r"^(?:\([一二三四五六七八九十百零〇0-9]+\)|[一二三四五六七八九十百零〇]+[、.,]"
-                   r"|[0-9]+(?:\.[0-9]+)*[.、,](?![0-9])|[①-⑳])")
+_ENUM = re.compile(
+    r"^(?:\([一二三四五六七八九十百零〇0-9]+\)|[一二三四五六七八九十百零〇]+[、.,]"
+    r"|[0-9]+(?:\.[0-9]+)*[.、,](?![0-9])|[①-⑳])"
+)
 
 
 def gold_section_key(section):
@@ -91,7 +111,7 @@ def main(argv=None):
 
     seen, by_class, by_type, by_diff = set(), Counter(), Counter(), Counter()
     with open(a.gold, encoding="utf-8") as fh:
-        rows = [(ln, l) for ln, l in enumerate(fh, 1) if l.strip()]
+        rows = [(ln, text) for ln, text in enumerate(fh, 1) if text.strip()]
     for ln, line in rows:
         try:
             r = json.loads(line)
@@ -99,7 +119,7 @@ def main(argv=None):
             errors.append(f"line {ln}: bad JSON: {e}")
             continue
         qid = r.get("id", f"line{ln}")
-        E = lambda m: errors.append(f"{qid}: {m}")  # noqa: E731
+        E = lambda m, qid=qid: errors.append(f"{qid}: {m}")  # noqa: E731
         for k in ("id", "question", "type", "answers", "sources", "difficulty", "class"):
             if k not in r:
                 E(f"missing key {k}")
@@ -178,8 +198,9 @@ def main(argv=None):
     print("by class:      " + ", ".join(f"{k}={v}" for k, v in sorted(by_class.items())))
     print("by type:       " + ", ".join(f"{k}={v}" for k, v in sorted(by_type.items())))
     print("by difficulty: " + ", ".join(f"{k}={v}" for k, v in sorted(by_diff.items())))
-    print("documents:     " + ", ".join(
-        f"{fn}({len(re.findall(r'[一-鿿]', t))} CJK)" for fn, t in docs.items()))
+    print(
+        "documents:     " + ", ".join(f"{fn}({len(re.findall(r'[一-鿿]', t))} CJK)" for fn, t in docs.items())
+    )
     for w in warnings:
         print("WARNING " + w)
     for e in errors:

@@ -86,3 +86,41 @@ def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
     assert "23.5公里" in answer
     expect(page.locator("#pq-cards .pq-card", has_text="青禾区2024年绿化工作要点").first).to_be_visible()
     print(f"\ne2e: index built in {built:.0f} s, browser flow {time.perf_counter() - started:.0f} s")
+
+
+def test_examples_followups_filters_and_english(page, live_app):
+    """What a new user tries first: every start-page example answers with content (not a bare
+    heading); a standalone question after a follow-up stays standalone; an English question leads
+    with the asked figure; a question naming a document the filter leaves out says so."""
+    from playwright.sync_api import expect
+
+    url, _, _ = live_app
+    page.goto(url)
+    expect(page.locator("#pq-status")).to_contain_text("已索引")
+    examples = page.locator("#pq-examples button")
+    texts = [examples.nth(i).inner_text().strip() for i in range(examples.count())]
+    assert len(texts) >= 5
+    for text in texts:
+        page.click("#pq-clear")
+        answer = _ask(page, text)
+        assert "未找到" not in answer, (text, answer)
+        quoted = [line for line in answer.splitlines() if "[" in line]
+        # Content, not the heading the question names: some cited line is longer than the heading.
+        assert any(len(line) > 40 for line in quoted), (text, answer)
+
+    page.click("#pq-clear")
+    _ask(page, "南京2023年主干道机扫率要达到多少？")
+    answer = _ask(page, "哪份文件提到潮汐公厕？")
+    assert "无锡" in answer and "南京2023年哪份" not in answer
+
+    page.click("#pq-clear")
+    answer = _ask(page, "What is Wuxi's target for new public toilets in 2025?")
+    assert answer.lstrip().startswith("新改建公厕20座")
+
+    page.click("#pq-clear")
+    page.click("#pq-filter input")
+    page.keyboard.type("2025年城市管理工作要点")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    answer = _ask(page, "南京2023年主干道机扫率要达到多少？")
+    assert "所选文件不包括" in answer and "100%" not in answer

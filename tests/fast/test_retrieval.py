@@ -6,8 +6,8 @@ import pytest
 from index import build
 from policyqa.records import DocumentMeta
 from retrieval import followup
-from retrieval.plans import score_sentence
 from retrieval.pipeline import Engine
+from retrieval.plans import score_sentence
 from retrieval.query import language_of, profiles
 from retrieval.question import Part, slot_of
 from retrieval.question import understand as analyse
@@ -177,7 +177,9 @@ def test_english_figure_check_needs_the_counted_thing_beside_a_number():
     corpus = "加强干部队伍建设。建成300公里绿道。"
     question = "How many officers will be recruited?"
     assert missing_english_figure(q(question), [hit("加强干部队伍建设。")], corpus)  # named, no figure
-    assert not missing_english_figure(q("How many kilometres of greenway?"), [hit("建成300公里绿道。")], corpus)
+    assert not missing_english_figure(
+        q("How many kilometres of greenway?"), [hit("建成300公里绿道。")], corpus
+    )
     # The counted thing is in the corpus but not in the passages: no evidence either way.
     assert not missing_english_figure(q(question), [hit("建成300公里绿道。")], corpus)
     # The dictionary knows the word and no document uses any of its forms.
