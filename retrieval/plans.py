@@ -200,12 +200,20 @@ def with_items(chunk: Chunk, sentence: Sentence, limit: int = 400) -> Sentence:
     return Sentence(chunk.text[sentence.start - chunk.start : end - chunk.start], sentence.start, end)
 
 
+def plain_text(ctx: Context, file: str) -> bool:
+    """Whether the file's extracted text is the file itself (txt, md): only there does a quote that
+    spans lines or table cells stand verbatim in the file; in html, docx or pdf markup lies between."""
+    meta = ctx.documents.get(file)
+    return meta is None or meta.format in ("txt", "md")
+
+
 def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: float = 0.0) -> list[Pick]:
+    lines_ok = plain_text(ctx, chunk.file)
     picks = [
         Pick(
             rank,
             chunk,
-            with_items(chunk, s),
+            with_items(chunk, s) if lines_ok else s,
             score_sentence(s.text, ctx.weights, part, ctx.thresholds) + bonus,
         )
         for s in quotable(chunk)
@@ -445,6 +453,9 @@ def table_cell(ctx: Context, part: Part) -> Found:
         if not 0 <= own[0][1] - stop <= 3:
             break
         own.insert(0, (value, start, stop))
+    if not plain_text(ctx, chunk.file):
+        # Cells are separated by markup in the file: quote the longest cell alone.
+        own = [max(own, key=lambda cell: len(cell[0]))]
     sentence = Sentence("\t".join(v for v, _, _ in own), own[0][1], own[-1][2])
     pick = Pick(rank, chunk, sentence, 1.0)
     leads = tuple((f"{col}：{value}", pick) for col, value, _, _ in wanted)

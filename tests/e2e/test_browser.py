@@ -36,6 +36,13 @@ def _ask(page, question: str):
     return bots.last.inner_text()
 
 
+def _clear(page):
+    from playwright.sync_api import expect
+
+    page.click("#pq-clear")
+    expect(page.locator("#pq-chat .message-row")).to_have_count(0)
+
+
 def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
     from playwright.sync_api import expect
 
@@ -97,27 +104,28 @@ def test_examples_followups_filters_and_english(page, live_app):
     url, _, _ = live_app
     page.goto(url)
     expect(page.locator("#pq-status")).to_contain_text("已索引")
-    examples = page.locator("#pq-examples button")
-    texts = [examples.nth(i).inner_text().strip() for i in range(examples.count())]
-    assert len(texts) >= 5
+    expect(page.locator("#pq-examples")).to_contain_text("？", timeout=30_000)
+    shown = page.locator("#pq-examples").inner_text()
+    texts = [line.strip() for line in shown.splitlines() if line.strip().endswith("？")]
+    assert len(texts) >= 5, shown
     for text in texts:
-        page.click("#pq-clear")
+        _clear(page)
         answer = _ask(page, text)
         assert "未找到" not in answer, (text, answer)
         quoted = [line for line in answer.splitlines() if "[" in line]
         # Content, not the heading the question names: some cited line is longer than the heading.
         assert any(len(line) > 40 for line in quoted), (text, answer)
 
-    page.click("#pq-clear")
+    _clear(page)
     _ask(page, "南京2023年主干道机扫率要达到多少？")
     answer = _ask(page, "哪份文件提到潮汐公厕？")
     assert "无锡" in answer and "南京2023年哪份" not in answer
 
-    page.click("#pq-clear")
+    _clear(page)
     answer = _ask(page, "What is Wuxi's target for new public toilets in 2025?")
     assert answer.lstrip().startswith("新改建公厕20座")
 
-    page.click("#pq-clear")
+    _clear(page)
     page.click("#pq-filter input")
     page.keyboard.type("2025年城市管理工作要点")
     page.keyboard.press("Enter")
