@@ -101,13 +101,7 @@ def render(question: Question, results, hits) -> Answer:
         if found.missing and not found.blocks:
             notes.append(messages.part_missing(question.language, found.missing))
     lines = leads + ([""] if leads and body else []) + body + notes
-    return Answer(
-        question=question.text,
-        text="\n".join(lines),
-        citations=tuple(citations.items),
-        refused=False,
-        hits=tuple(hits),
-    )
+    return _answer(question, lines, citations, hits, refused=False)
 
 
 def refusal(question: Question, hits: Sequence[Hit], reason: str = "", said: Sequence[Block] = ()) -> Answer:
@@ -119,10 +113,14 @@ def refusal(question: Question, hits: Sequence[Hit], reason: str = "", said: Seq
         lines.append(messages.what_is_said(lang))
         for block in said:
             lines += _block_lines(block, citations)
+    return _answer(question, lines, citations, hits, refused=True)
+
+
+def _answer(question: Question, lines: list[str], citations: _Citations, hits, refused: bool) -> Answer:
     return Answer(
         question=question.text,
         text="\n".join(lines),
         citations=tuple(citations.items),
-        refused=True,
+        refused=refused,
         hits=tuple(hits),
     )

@@ -394,7 +394,7 @@ _EN_UNITS = (
 
 
 def asked_unit(question: str) -> str:
-    """The unit a question asks its figure in, canonical: 多少亿元 -> 亿元, 罚多少钱 -> 元, 几天 -> 天,
+    """The unit a question asks its figure in, canonical: 多少万元 -> 万元, 罚多少钱 -> 元, 几天 -> 天,
     多久 -> 'duration', 多少比例 / 覆盖率多少 -> %, 几座 -> 座; '' when it names none.
 
     个 (几个 / 多少个) is returned but is weak: it is the general measure word, so documents often

@@ -7,7 +7,7 @@ Only questions that are incomplete on their own are rewritten (`is_incomplete`):
    answer cited, else the previous question's subject;
 3. elided subjects, a question with no topic of its own (什么时候完成？ 由谁负责？ 标准是什么？
    有没有罚款？): the previous question's subject is put in front;
-4. short questions with a topic but no place or year of their own (新增多少公厕？): the previous
+4. short questions with a topic but no place or year of their own (建几座驿站？): the previous
    question's place and year are put in front.
 A question that names its own place or year never gets another; a "which document / which city"
 question, or one with `STANDALONE_CHARS` or more content characters, is standalone and unchanged.

@@ -5,12 +5,12 @@ documents' metadata, and returns a `Found`: blocks of verbatim sentences (each b
 optional *lead* lines that state the asked value first (cut verbatim from a cited sentence), and,
 when the slot asked for is not in the passages, what is missing and what the documents do say.
 
-    list_items        X包括哪几项 / 分别是什么 / 哪N个: a section's children, or one enumerating sentence
+    list_items        X包括哪几项 / 都有哪些 / 哪N个: a section's children, or one enumerating sentence
     table_cell        牵头单位 / 责任单位 / 完成时限 / 分值 of a task: the row's column in a table
     document_fact     文号 / 印发·施行 dates / issuing body: the document's own metadata, cited in its text
     slot_value        多少 / 何时 / 由谁: the clause that carries the slot and agrees with the constraints
     section_content   有哪些要求 / 措施: the named section's own sentences (a heading is never an answer)
-    which_document    哪份文件…: the best document and its supporting sentence
+    which_document    哪一份规定…: the best document and its supporting sentence
     best_sentences    anything else: the best few sentences
 
 `plan_for(part)` chooses the plan by slot (table `PLANS`); `per_document` runs a plan once per
@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from index.cjk import chinese_to_int
 from index.keyword import fold
 from index.load import is_page_chrome
 from policyqa.records import BODY, OUTLINE, TABLE, Chunk, DocumentMeta, Hit
@@ -559,7 +560,7 @@ def names_heading(chunk: Chunk, weights: dict[str, float], share: float = DEFAUL
 
 
 def which_document(ctx: Context, part: Part) -> Found:
-    """哪份文件…: answer from the best-matching document, leading with its title; 哪几份 / 都提到
+    """哪一份规定…: answer from the best-matching document, leading with its title; 哪几份 / 都提到
     (a comparison): every document whose best passage scores close to the best, one block each."""
     if not ctx.hits:
         return Found()
@@ -587,7 +588,7 @@ _ENUMERATION = re.compile(
 
 
 def list_items(ctx: Context, part: Part) -> Found:
-    """X包括哪几项 / 分别是什么 / 哪N个: (a) the child headings of the section the question names,
+    """X包括哪几项 / 都有哪些 / 哪N个: (a) the child headings of the section the question names,
     (b) the document's own top-level parts, or (c) the items of one enumerating sentence."""
     q = ctx.question
     if q.list_parent:
@@ -606,16 +607,17 @@ def list_items(ctx: Context, part: Part) -> Found:
     return best_sentences(ctx, part)
 
 
-def _outline_items(outline: Chunk) -> list[Pick]:
+def _outline_items(outline: Chunk, min_chars: int = MIN_QUOTE_CHARS) -> list[Pick]:
+    """An outline passage's item lines (those with an enumeration marker), its own heading excluded."""
     heading = fold(outline.section_path[-1]) if outline.section_path else ""
     items = [Pick(0, outline, s, 1.0) for s in split_sentences(outline) if ENUM_MARKER.match(s.text)]
-    return [p for p in items if fold(p.sentence.text) != heading and len(p.sentence.text) >= MIN_QUOTE_CHARS]
+    return [p for p in items if fold(p.sentence.text) != heading and len(p.sentence.text) >= min_chars]
 
 
 def _named_outline(ctx: Context, part: Part) -> Found | None:
     """In the best passage's document, the parent section the question names: its heading is mostly
     spelled out by the question (重点任务, 保障措施), or most of its items are the kind of thing
-    listed (哪几个阶段 -> items ending in 阶段)."""
+    listed (哪几个环节 -> items ending in 环节)."""
     if not ctx.hits:
         return None
     file = ctx.hits[0].chunk.file
@@ -661,12 +663,7 @@ def _sibling_outline(ctx: Context) -> Found | None:
         outline = next((c for c in ctx.chunks_of(file) if c.kind == OUTLINE and c.section_path == path), None)
         if outline is None:
             continue
-        items = [Pick(0, outline, s, 1.0) for s in split_sentences(outline) if ENUM_MARKER.match(s.text)]
-        items = [
-            p
-            for p in items
-            if fold(p.sentence.text) != fold(path[-1]) and len(p.sentence.text) >= MIN_QUOTE_CHARS
-        ]
+        items = _outline_items(outline)
         if len(items) >= 2:
             return Found(blocks=(Block(header(ctx, outline), tuple(items)),))
     return None
@@ -695,8 +692,6 @@ def _lists_noun(text: str, noun: str) -> bool:
 
 
 def _count_agrees(text: str, count: int) -> bool:
-    from index.cjk import chinese_to_int
-
     for token in re.findall(
         r"([一二三四五六七八九十两]|\d{1,2})\s*(?:个|类|级|档|项|种|等次|部分|方面)", text
     ):
@@ -726,8 +721,7 @@ def _children_of(ctx: Context, part: Part) -> Found:
     )
     if len(items_of_parent) < 2 and outline is not None:
         # Items are headings with sub-items of their own: list them from the outline.
-        lines = [s for s in split_sentences(outline) if ENUM_MARKER.match(s.text)]
-        items = [Pick(0, outline, s, 1.0) for s in lines if fold(s.text) != fold(path[-1])]
+        items = _outline_items(outline, min_chars=0)
         return Found(blocks=(Block(header(ctx, outline), tuple(items)),)) if len(items) >= 2 else Found()
     items, seen = [], set()
     value_part = part if part.slot in ("quantity", "date") else None

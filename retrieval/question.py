@@ -7,14 +7,14 @@ A question is split into *parts* ("…由谁牵头？什么时候完成？" is t
 
     quantity      多少 / 几座 / 比例 / how many …           a figure, in the asked unit when one is named
     date          何时 / 哪天 / when                          a date in the text
-    doc_date      何时施行 / 印发日期 / 落款是哪天             a date of the document itself (DocumentMeta)
+    doc_date      何时施行 / 印发日期 / 签发于哪日            a date of the document itself (DocumentMeta)
     deadline      完成时限 / 什么时候完成 / by when           a deadline (a table column or a date in the text)
     doc_number    文号                                        the document's 文号
-    issuer        哪个单位印发 / 起草                          the issuing (or drafting) body
+    issuer        由哪个机关发布 / 起草                         the issuing (or drafting) body
     responsible   牵头 / 责任单位 / 由谁负责                   the responsible units of a task
     score         分值 / 多少分 / 权重                        a score weight in a scoring table or text
-    items         包括哪几项 / 分别是什么 / 哪N个              the items of a list
-    which_doc     哪份文件 …                                  the document(s) that say something
+    items         包括哪几项 / 都有哪些 / 哪N个                the items of a list
+    which_doc     哪一份规定 …                               the document(s) that say something
     requirements  有哪些要求 / 措施 / 怎么做                   a section's own content
     fact          anything else                               the best sentences
 
@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from index.cjk import chinese_to_int
 from retrieval.query import DocumentProfile, document_prior, language_of
 
 SLOTS = (
@@ -203,7 +204,7 @@ class Part:
     slot: str
     unit: str = ""  # quantity: the unit named after 多少 ('%' for shares), '' when none is named
     date_kind: str = ""  # doc_date: 施行 | 印发 | 成文 | 发布 | 通过 | 修正 | 修订 | ''
-    subjects: tuple[str, ...] = ()  # "甲、乙分别达到多少": one value per subject
+    subjects: tuple[str, ...] = ()  # "甲、乙各为几座": one value per subject
     noun: str = ""  # items: the kind of thing listed (哪几个街区 -> 街区)
 
 
@@ -294,7 +295,7 @@ def _date_kind(text: str) -> str:
 
 def split_parts(text: str) -> list[str]:
     """The sub-questions of a question: pieces ending in ？ or ；, and clauses of one piece that each
-    ask for a different slot ("由谁制定，施行日期是哪天")."""
+    ask for a different slot ("由谁制定，何时起施行")."""
     pieces = [p.strip() for p in _PART_END.split(text) if p.strip(" ，,。.")]
     parts = []
     for piece in pieces:
@@ -362,13 +363,11 @@ def understand(
     language = language_of(text)
     prior, named, places = document_prior(text, profiles)
     parts = tuple(_part(p, asked_unit) for p in split_parts(text))
+    counted = _COUNTED.search(text)
     count = None
-    for match in _COUNTED.finditer(text):
-        token = match.group(1)
-        from index.cjk import chinese_to_int
-
+    if counted:
+        token = counted.group(1)
         count = int(token) if token.isdigit() else chinese_to_int(token)
-        break
     return Question(
         text=text,
         language=language,

@@ -32,6 +32,12 @@ import os
 import random
 import re
 import sys
+from pathlib import Path
+
+# The Chinese-numeral parser is the product's (stdlib only); the repo root is on the path when run
+# as `python3 scripts/grow_corpus.py`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from retrieval.figures import chinese_numeral_value  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_SOURCES = [
@@ -139,23 +145,9 @@ UNITS = (
     "名|块|盏|套|所"
 )
 FIG_RE = re.compile(r"(?<![0-9.第〔])([0-9]+(?:\.[0-9]+)?)(?=(?:" + UNITS + "))")
-CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 CN_RE = re.compile(
-    r"(?<![第之点一二三四五六七八九十百千万])([一二三四五六七八九十百千万两]+)"
+    r"(?<![0-9.第之点一二三四五六七八九十百千万])([一二三四五六七八九十百千万两]+)"
     r"(?=(?:元|小时|日|个工作日|个月|平方米|米))"
 )
 CN_PCT_RE = re.compile(r"百分之([一二三四五六七八九十]+)")
@@ -239,17 +231,8 @@ def perturb_figures(text, rng, p=0.5):
 
 
 def cn2int(s):
-    total, section, num = 0, 0, 0
-    for c in s:
-        if c in CN_DIGITS:
-            num = CN_DIGITS[c]
-        elif c == "万":
-            total += (section + num) * 10000
-            section, num = 0, 0
-        else:
-            section += (num or 1) * CN_UNITS[c]
-            num = 0
-    return total + section + num
+    """A Chinese numeral's value, read by the product's own parser."""
+    return int(chinese_numeral_value(s))
 
 
 def int2cn(n):
