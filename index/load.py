@@ -889,5 +889,17 @@ def _ocr_page(path: Path, page: int, rel: str) -> str:
             raise DocumentError(
                 f"{rel}: OCR of page {page} failed ({exc}); check the tesseract install or provide a text version"
             ) from None
-    # Tesseract puts spaces between Chinese characters; they are not in the document.
-    return re.sub(rf"(?<=[{_CJK}]) +(?=[{_CJK}])", "", result.stdout)
+    return tidy_ocr(result.stdout)
+
+
+# OCR reads the enumeration comma of a heading ("二、") as a colon, a point or stray marks
+# ("二:<", "二 ."), which would hide the heading from the structure parser.
+_OCR_HEADING_MARK = re.compile(
+    rf"^([一二三四五六七八九十]{{1,3}})[ :：<>.,，·;；_\-]{{1,3}}(?=[{_CJK}])", re.M
+)
+
+
+def tidy_ocr(text: str) -> str:
+    """Undo tesseract's habits on Chinese text: spaces between characters, misread heading commas."""
+    text = re.sub(rf"(?<=[{_CJK}]) +(?=[{_CJK}：；，。、）])", "", text)
+    return _OCR_HEADING_MARK.sub(r"\1、", text)

@@ -522,6 +522,16 @@ def test_scanned_pdf_is_ocred(tmp_path):
     assert "市 府" not in doc.text  # tesseract's spaces between Chinese characters are removed
 
 
+def test_ocr_tidy_restores_heading_commas_and_removes_spaces():
+    text = "二:<工作任务\n各区人民政府， 市 府各委办局 ：\n三 . 保障措施\n2023年 工作要点"
+    assert load.tidy_ocr(text).split("\n") == [
+        "二、工作任务",
+        "各区人民政府，市府各委办局：",
+        "三、保障措施",
+        "2023年工作要点",
+    ]
+
+
 def test_encrypted_pdf(tmp_path):
     from pypdf import PdfWriter
 
