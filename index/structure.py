@@ -977,6 +977,8 @@ def _place(anchors: list[str], text: str, suffix: str) -> str:
                 x = s[max(0, m.start() - n) : m.start()]
                 if len(x) != n or not re.fullmatch(rf"[{_CJK}]+", x) or "市" in x or "区" in x:
                     continue
+                if x[0] in "年月日" and m.start() - n > 0 and s[m.start() - n - 1].isdigit():
+                    continue  # `2023年6月1日丁岭市…`: a date ends there, the name starts after it
                 if x[-1] in _NOT_PLACE_END and x not in _CITIES_ENDING_IN_CHENG:
                     continue
                 out.append(x)

@@ -376,8 +376,9 @@ _ASK_DAYS = re.compile(
 )
 _ASK_MONEY = re.compile(
     r"罚(?:款)?多少|多少钱|罚多少|罚款(?:是|为)?多少|金额(?:是|为)?多少|资金(?:是|为)?多少|投资(?:是|为)?多少|"
+    r"费用(?:是|为)?多少|多少费用|(?:交|缴纳?|收取?|付)多少|收费(?:标准)?(?:是|为)?多少|"
     r"how much (?:money|is the fine|are the fines|.*?\byuan\b)|\bfines?\b.*\bhow much\b|\bhow much\b.*\bfined?\b|"
-    r"how many yuan",
+    r"how many yuan|\bwhat (?:is the )?(?:fines?|fees?|penalty|charge)\b|\bhow much\b[^?]*\b(?:fee|cost|charge)",
     re.I,
 )
 _ASK_UNIT = re.compile(rf"(?:多少|几)(?P<unit>{_UNIT_RE})")

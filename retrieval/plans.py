@@ -28,6 +28,7 @@ from index.keyword import fold
 from index.load import is_page_chrome
 from policyqa.records import BODY, OUTLINE, TABLE, Chunk, DocumentMeta, Hit
 from retrieval import figures
+from retrieval.places import strip_admin_suffix
 from retrieval.query import ENUM_MARKER, covered_chars, heading_words
 from retrieval.question import Part, Question
 from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
@@ -128,6 +129,8 @@ def holds_slot(sentence: str, part: Part) -> bool:
     """Whether a sentence carries the value a part asks for."""
     slot = part.slot
     if slot == "quantity":
+        if part.money and ("罚" in sentence) != (part.money == "fine"):
+            return False  # a fine does not state a fee, nor a fee a fine
         return figures.states_quantity(sentence, part.unit) or (
             part.unit in ("", "%") and bool(_FRACTION.search(sentence))
         )
@@ -215,26 +218,91 @@ def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: fl
             rank,
             chunk,
             with_items(chunk, s) if lines_ok else s,
-            score_sentence(s.text, ctx.weights, part, ctx.thresholds) + bonus,
+            score_sentence(s.text, part_weights(ctx, part), part, ctx.thresholds) + bonus,
         )
         for s in quotable(chunk)
     ]
     return sorted((p for p in picks if p.score > 0), key=lambda p: -p.score)
 
 
-def subject_cover(ctx: Context, text: str, chunk: Chunk) -> float:
-    """Share of the question's topic weight found in a sentence or its section headings."""
-    total = sum(ctx.weights.values())
+def part_weights(ctx: Context, part: Part | None) -> dict[str, float]:
+    """The term weights for one part of a multi-part question: its own words in full, the other
+    parts' words at half (a later part often leaves the subject named in the first one unsaid)."""
+    if part is None or len(ctx.question.parts) < 2:
+        return ctx.weights
+    own = fold(part.text)
+    return {t: (w if t in own else w * 0.5) for t, w in ctx.weights.items()}
+
+
+def topic_weights(ctx: Context, part: Part | None = None) -> dict[str, float]:
+    """A part's term weights without the words that pick the *document* (the places and years it
+    names): those are checked by the document constraints, and counting them as topic lets any
+    sentence of the right document pass as on topic. (Title words stay: they are the topic's domain.)"""
+    question = ctx.question
+    identifying = [*question.places, *(str(y) for y in question.years)]
+    weights = part_weights(ctx, part)
+    topic = {
+        t: w
+        for t, w in weights.items()
+        if not any(t in name or name in t for name in identifying)
+        and not re.fullmatch(r"\d+|年底?|年末|年初|月底?", t)
+    }
+    return topic or dict(weights)
+
+
+def without_complements(text: str, terms) -> str:
+    """`text` with every 非X removed for the question's terms X: 非机动车 names the complement of
+    机动车, so neither 机动车 nor its pieces (机动, 动车) may count as mentioned there."""
+    for term in sorted(terms, key=len, reverse=True):
+        if len(term) > 1 and not term.startswith("非"):
+            text = text.replace("非" + term, "")
+    return text
+
+
+def subject_cover(ctx: Context, text: str, chunk: Chunk, part: Part | None = None) -> float:
+    """Share of the question's topic weight (see `topic_weights`) found in a sentence or its
+    section headings."""
+    weights = topic_weights(ctx, part)
+    total = sum(weights.values())
     if total <= 0:
         return 1.0
-    where = fold(text + " ".join(chunk.section_path) + chunk.title)
-    return sum(w for t, w in ctx.weights.items() if t in where) / total
+    where = without_complements(fold(text + " ".join(chunk.section_path) + chunk.title), weights)
+    return sum(w for t, w in weights.items() if t in where) / total
 
 
 def agrees(ctx: Context, pick: Pick) -> bool:
-    """The sentence agrees with the question's year constraint: a multi-year document must name the
-    asked year in the sentence or its headings (a single-year document covers it everywhere)."""
-    years = ctx.question.years
+    """The sentence agrees with the question's place and year constraints."""
+    return _place_agrees(ctx, pick.chunk.file) and _year_agrees(ctx, pick)
+
+
+def _places_of(meta: DocumentMeta) -> set[str]:
+    names = {meta.city, meta.district} - {""}
+    return names | {strip_admin_suffix(n) for n in names}
+
+
+def _place_agrees(ctx: Context, file: str) -> bool:
+    """A document of one place does not answer for another: when the question names a place some
+    document covers, the sentence's document must be of that place (or of the city it lies in)."""
+    meta = ctx.documents.get(file)
+    asked = set(ctx.question.places)
+    if not asked or meta is None or not _places_of(meta):
+        return True
+    wanted = set(asked)
+    for other in ctx.documents.values():
+        if asked & _places_of(other):
+            wanted |= {other.city, strip_admin_suffix(other.city)} - {""}
+    return bool(wanted & _places_of(meta))
+
+
+_EVERY_YEAR = re.compile(r"每年|年均|逐年|各年|每一年|年度")
+
+
+def _year_agrees(ctx: Context, pick: Pick) -> bool:
+    """A multi-year document must name the asked year in the sentence or its headings (a
+    single-year document covers it everywhere). An undated figure of a multi-year plan is for the
+    whole period: it does not answer "by the end of" a year before the period's last."""
+    question = ctx.question
+    years = question.years
     if not years:
         return True
     meta = ctx.documents.get(pick.chunk.file)
@@ -243,7 +311,11 @@ def agrees(ctx: Context, pick: Pick) -> bool:
     where = pick.sentence.text + " ".join(pick.chunk.section_path)
     mentioned = {int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", where)}
     if not mentioned:
-        return not (meta and meta.years) or bool(set(meta.years) & set(years))
+        if not (meta and meta.years):
+            return True
+        if question.by_year and max(question.by_year) < max(meta.years) and not _EVERY_YEAR.search(where):
+            return False
+        return bool(set(meta.years) & set(years))
     return bool(mentioned & set(years)) or _in_range(where, years)
 
 
@@ -385,7 +457,9 @@ def slot_value(ctx: Context, part: Part) -> Found:
     if ctx.question.language == "en":
         on_topic = carrying  # dictionary translations are too noisy to demand the topic's words
     else:
-        on_topic = [p for p in carrying if subject_cover(ctx, p.sentence.text, p.chunk) >= th.subject_cover]
+        on_topic = [
+            p for p in carrying if subject_cover(ctx, p.sentence.text, p.chunk, part) >= th.subject_cover
+        ]
     supporting = [p for p in on_topic if agrees(ctx, p)]
     if not supporting:
         said = grouped(ctx, dedupe(on_topic or carrying or candidates, 2))
@@ -440,7 +514,7 @@ def table_cell(ctx: Context, part: Part) -> Found:
         if not wanted:
             continue
         others = " ".join(c[1] for c in cells if c not in wanted)
-        cover = subject_cover(ctx, others, hit.chunk)
+        cover = subject_cover(ctx, others, hit.chunk, part)
         score = cover * ctx.thresholds.rank_decay**rank
         if cover >= ctx.thresholds.subject_cover and (best is None or score > best[0]):
             best = (score, rank, hit.chunk, cells, wanted)
@@ -537,6 +611,12 @@ def section_content(ctx: Context, part: Part) -> Found:
     ]
     # The section whose heading the question spells out most fully (the first on a tie).
     named.sort(key=lambda rc: (-heading_cover(rc[1], ctx.weights), rc[0]))
+    parent = _named_outline(ctx, part)
+    if parent is not None:
+        outline = parent.blocks[0].picks[0].chunk
+        if not named or heading_cover(outline, ctx.weights) > heading_cover(named[0][1], ctx.weights):
+            # A parent section (二、工作要求): its requirements are its items.
+            return parent
     for rank, chunk in named[:1]:
         picks = [Pick(rank, chunk, s, 1.0) for s in quotable(chunk)]
         if picks:

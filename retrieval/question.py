@@ -173,6 +173,7 @@ _LISTED_NOUN = re.compile(
 _PART_END = re.compile(r"[？?；;]+")
 _CLAUSE = re.compile(r"[，,]")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_BY_YEAR = re.compile(r"(?:到|至|截至|截止)\s*((?:19|20)\d{2})\s*年|(?<!\d)((?:19|20)\d{2})\s*年\s*(?:底|末)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,})[”\"」』]")
 _COUNTED = re.compile(
     r"(?:哪|是哪|这)?([" + _COUNT_CHARS + r"]|\d{1,2})\s*(?:大|项|个|类|方面|条|点|种|阶段|部分|级|档|等次)"
@@ -206,6 +207,7 @@ class Part:
     date_kind: str = ""  # doc_date: 施行 | 印发 | 成文 | 发布 | 通过 | 修正 | 修订 | ''
     subjects: tuple[str, ...] = ()  # "甲、乙各为几座": one value per subject
     noun: str = ""  # items: the kind of thing listed (哪几个街区 -> 街区)
+    money: str = ""  # quantity in 元: 'fine' (罚多少) or 'fee' (交多少费用), which are not each other
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class Question:
     parts: tuple[Part, ...]
     places: tuple[str, ...] = ()  # places named that some document covers
     years: tuple[int, ...] = ()
+    by_year: tuple[int, ...] = ()  # years asked as a point reached: 到2026年底, 2026年底前
     doc_prior: dict = field(default_factory=dict)  # file -> how strongly the question points at it
     named_files: tuple[str, ...] = ()  # documents the question names, best first
     compare: bool = False
@@ -252,11 +255,17 @@ def slot_of(text: str) -> str:
                 return "items"
             if slot == "items" and _SLOT_PATTERNS_BY_NAME["quantity"].search(text) and "分别" not in text:
                 return "quantity"
+            if slot == "deadline" and _ASKS_LENGTH.search(text) and not _ASKS_DEADLINE.search(text):
+                return "quantity"  # 期限最长几年: the length of a period, not the day it ends
             return slot
     return "fact"
 
 
 _SLOT_PATTERNS_BY_NAME = dict(_SLOT_PATTERNS)
+_ASKS_LENGTH = re.compile(
+    r"几年|几个月|几天|几日|多久|多长时间|多少天|多少日|多少个?工作日|多少个月|how long", re.I
+)
+_ASKS_DEADLINE = re.compile(r"完成|截止|时限|之前|以前|by when|deadline", re.I)
 # Which of the document's dates a question asks for, by the word it uses (实施 only as a verb:
 # 实施意见 / 实施方案 are titles).
 _DATE_KINDS = (
@@ -328,14 +337,27 @@ def _part(text: str, asked_unit: Callable[[str], str]) -> Part:
     if slot == "items":
         listed = _LISTED_NOUN.search(text)
         noun = listed.group(1)[-2:] if listed else ""
+    unit = asked_unit(text) if slot == "quantity" else ""
     return Part(
         text=text,
         slot=slot,
         noun=noun,
-        unit=asked_unit(text) if slot == "quantity" else "",
+        unit=unit,
+        money=_money_kind(text) if unit == "元" else "",
         date_kind=_date_kind(text) if slot == "doc_date" else "",
         subjects=subjects if len(subjects) >= 2 else (),
     )
+
+
+_FINE = re.compile(r"罚|\bfined?\b|\bfines\b|\bpenalt", re.I)
+_FEE = re.compile(r"费用|收费|缴|交多少|\bfees?\b|\bcharges?\b|\bcost", re.I)
+
+
+def _money_kind(text: str) -> str:
+    """'fine' for a penalty, 'fee' for a charge paid, '' for any other amount (补贴, 投资 …)."""
+    if _FINE.search(text):
+        return "fine"
+    return "fee" if _FEE.search(text) else ""
 
 
 def content_terms(tokens: Iterable[str]) -> tuple[str, ...]:
@@ -374,6 +396,7 @@ def understand(
         parts=parts,
         places=places,
         years=tuple(sorted({int(y) for y in _YEAR.findall(text)})),
+        by_year=tuple(sorted({int(a or b) for a, b in _BY_YEAR.findall(text)})),
         doc_prior=prior,
         named_files=named,
         compare=bool(_COMPARE.search(text)),

@@ -94,6 +94,9 @@ def _top(scores: np.ndarray, n: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
+_BARE_ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇\d]+条")
+
+
 class Retriever:
     """Searches one loaded index. Build once per process; `search` is the hot path."""
 
@@ -186,6 +189,12 @@ class Retriever:
                 out[i] = 0.0
                 continue
             heading = heading_words(path[-1])
+            if _BARE_ARTICLE.fullmatch(path[-1].strip()):
+                # An article's heading is its number alone; its opening clause says what it is about.
+                body = self.chunks[i].text.split("\n", 1)[0]
+                heading = heading_words(
+                    re.split(r"[，。：:；]", body.replace(path[-1], "", 1), maxsplit=1)[0]
+                )
             if any(name in folded_question for name in _QUOTED.findall(heading)):
                 out[i] = 1.0
                 continue

@@ -1,0 +1,183 @@
+"""Answer plans and answerability checks, one kind of question at a time, on synthetic documents.
+
+The documents are invented (丙川市, 丁岭市, 戊安县) and written for these tests; each test names the kind
+of question or document structure its rule serves."""
+
+from __future__ import annotations
+
+import pytest
+
+from index import build
+from policyqa.settings import Settings
+from retrieval.pipeline import Engine
+from retrieval.question import slot_of
+
+NOTICE = """丙川市人民政府办公室关于开展2024年市容环境集中整治行动的通知
+
+丙川政办发〔2024〕7号
+
+各区人民政府，市各有关部门：
+
+为改善市容环境，决定开展集中整治行动。现将有关事项通知如下。
+
+一、整治内容
+
+（一）非机动车停放整治。在地铁站点周边施划非机动车停放泊位不少于6000个。
+
+（二）公厕建设。新改建公厕28座，其中新建12座。
+
+二、工作要求
+
+（一）加强组织领导。各区成立工作专班，明确分管负责同志。
+
+（二）强化督查考核。市领导小组每月通报进展，对工作滞后的区进行约谈。
+
+（三）落实经费保障。各区将整治经费纳入年度预算。
+
+丙川市人民政府办公室
+2024年3月5日
+
+附件
+
+丙川市集中整治行动任务分工表
+
+序号\t工作任务\t牵头单位\t完成时限
+1\t施划非机动车停放泊位6000个\t市交通运输局\t2024年9月30日前
+2\t新改建公厕28座\t市城市管理局\t2024年11月30日前
+"""
+
+REGULATION = """丁岭市户外招牌设置管理规定
+
+（2023年6月1日丁岭市第十届人民代表大会常务委员会第九次会议通过）
+
+第一章　总则
+
+第一条　为了规范户外招牌设置，制定本规定。
+
+第二章　设置管理
+
+第五条　户外招牌的设置期限一般不超过五年。期限届满需要继续设置的，设置人应当在期限届满二十日前重新提出申请。
+
+第六条　有下列情形之一的，不得设置户外招牌：
+（一）利用交通安全设施的；
+（二）影响消防通道的；
+（三）利用危险建筑物的。
+
+第三章　法律责任
+
+第九条　违反本规定第五条，期满未拆除招牌的，由城市管理部门责令限期拆除；逾期不拆除的，处二千元以上一万元以下罚款。
+
+第十条　本规定自2023年9月1日起施行。
+"""
+
+PLAN = """戊安县城市品质提升三年行动计划（2025—2027年）
+
+一、总体目标
+
+到2025年底，累计建成口袋公园40个。到2027年底，累计建成口袋公园100个，城市生活垃圾回收利用率达到40%。
+
+二、重点任务
+
+（一）公厕提档升级。三年累计新改建公厕90座，新增公厕全部配置第三卫生间。
+
+（二）智慧停车建设。建成全县统一的智慧停车平台，实现泊位信息实时共享。
+
+（三）运行管理平台。2025年底前建成县级城市运行管理服务平台。
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("plans")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "notice.txt").write_text(NOTICE, encoding="utf-8")
+    (corpus / "regulation.txt").write_text(REGULATION, encoding="utf-8")
+    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
+    settings = Settings(corpus=corpus, index=root / "index", embedder="fake")
+    return Engine(settings, build.update(settings).index)
+
+
+def _first_line(answer) -> str:
+    return answer.text.split("\n", 1)[0]
+
+
+# --- slot_value: the value first, cut from the sentence that states it -------------------------
+
+
+def test_figure_question_leads_with_the_clause_that_states_it(engine):
+    answer = engine.ask("丙川市集中整治要新改建多少座公厕？")
+    assert not answer.refused
+    assert _first_line(answer).startswith("新改建公厕28座")
+
+
+def test_length_of_a_period_is_a_figure_not_a_deadline():
+    # 期限 names a period; "最长几年" asks how long it is, not the day it ends.
+    assert slot_of("招牌设置期限最长几年") == "quantity"
+    assert slot_of("这项任务的完成时限是什么时候") == "deadline"
+
+
+def test_multi_part_question_answers_each_part_from_its_own_sentence(engine):
+    answer = engine.ask("丁岭市户外招牌的设置期限最长几年？到期想继续设置要提前多久申请？")
+    assert not answer.refused
+    assert "五年" in answer.text and "二十日前" in answer.text
+
+
+# --- near misses: the nearest sentence is not an answer ----------------------------------------
+
+
+def test_complement_term_does_not_answer_for_the_term(engine):
+    # 非机动车 is the complement of 机动车: a figure for one is not a figure for the other.
+    answer = engine.ask("丙川市集中整治要新增多少个机动车公共停车泊位？")
+    assert answer.refused
+
+
+def test_a_fine_is_not_a_fee(engine):
+    # The regulation fines an offence; it states no charge for applying.
+    assert engine.ask("在丁岭市申请设置户外招牌，审批要交多少费用？").refused
+    fine = engine.ask("丁岭市户外招牌期满逾期不拆除的罚多少钱？")
+    assert not fine.refused and "二千元以上一万元以下" in fine.text
+
+
+def test_an_undated_figure_of_a_multi_year_plan_is_for_the_whole_period(engine):
+    # 三年累计 reaches 2027; "by the end of 2026" is not stated.
+    assert engine.ask("戊安县到2026年底累计要新改建多少座公厕？").refused
+    assert not engine.ask("戊安县到2025年底要建成多少个口袋公园？").refused
+
+
+def test_a_document_of_another_place_does_not_answer_for_the_named_place(engine):
+    # 丙川市 has a document (the notice), but the fine is in 丁岭市's regulation.
+    answer = engine.ask("丙川市户外招牌管理规定中，期满逾期不拆除的罚多少钱？")
+    assert answer.refused
+
+
+def test_a_date_for_a_neighbouring_subject_does_not_answer(engine):
+    # The plan dates the operations platform, not the parking platform.
+    assert engine.ask("戊安县全县统一的智慧停车平台要求在什么时间之前建成？").refused
+
+
+# --- table_cell, document_fact, list_items, section_content ------------------------------------
+
+
+def test_task_table_column_answers_who_leads_and_by_when(engine):
+    answer = engine.ask("丙川市施划非机动车停放泊位6000个这项任务由哪个单位牵头？什么时候完成？")
+    assert "市交通运输局" in _first_line(answer) or "牵头单位：市交通运输局" in answer.text
+    assert "2024年9月30日前" in answer.text
+
+
+def test_doc_number_and_effective_date_come_from_the_document_itself(engine):
+    assert "丙川政办发〔2024〕7号" in engine.ask("丙川市集中整治通知的文号是什么？").text
+    assert "2023年9月1日" in engine.ask("丁岭市户外招牌设置管理规定从什么时候开始施行？").text
+
+
+def test_items_inside_an_article_are_listed_with_their_introducer(engine):
+    answer = engine.ask("丁岭市哪些情形不得设置户外招牌？")
+    for item in ("利用交通安全设施", "影响消防通道", "利用危险建筑物"):
+        assert item in answer.text
+
+
+def test_requirements_are_the_sections_content_not_its_heading(engine):
+    answer = engine.ask("丙川市集中整治通知提出了哪些工作要求？")
+    assert not answer.refused
+    for item in ("加强组织领导", "强化督查考核", "落实经费保障"):
+        assert item in answer.text
