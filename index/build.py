@@ -135,6 +135,26 @@ class BuildReport:
     index: store.LoadedIndex | None = field(default=None, repr=False, compare=False)
 
 
+def _vectors_by_text(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Vectors of the index on disk by the text embedded, if the same embedder made them."""
+    try:
+        index = store.load(folder)
+    except Exception:  # no index, another schema, damaged: nothing to reuse
+        return {}
+    if index.manifest.get("embedder") != {"id": embedder.id, "dimension": int(embedder.dimension)}:
+        return {}
+    return {chunk.embed_text: index.vectors[i] for i, chunk in enumerate(index.chunks)}
+
+
+def _embed(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+    """Embed the texts, reusing known vectors of identical texts."""
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    fresh = dict(zip(todo, embedder.passages(todo), strict=True)) if todo else {}
+    if not texts:
+        return embedder.passages([])
+    return np.stack([known[t] if t in known else fresh[t] for t in texts]).astype(np.float32)
+
+
 @contextlib.contextmanager
 def _build_lock(folder: Path):
     """One builder at a time per index folder (a second one waits)."""
@@ -163,6 +183,9 @@ def update(
         if not rebuild and not staleness.missing and not staleness.settings_changed:
             previous = store.load(settings.index)
         embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
+        # When parsing changed, texts that come out the same keep their vectors: a parser fix then
+        # costs a re-parse, not hours of embedding.
+        known = {} if previous is not None or rebuild else _vectors_by_text(settings.index, embedder)
 
         files: dict[str, dict] = {}
         skipped: dict[str, dict] = {}
@@ -187,7 +210,7 @@ def update(
                 except DocumentError as exc:
                     skipped[file] = {"sha256": sha, "reason": str(exc)}
                     continue
-                vectors[file] = embedder.passages([c.embed_text for c in file_chunks])
+                vectors[file] = _embed(embedder, [c.embed_text for c in file_chunks], known)
                 embedded.append(file)
             files[file] = {
                 "sha256": sha,

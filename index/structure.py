@@ -1003,6 +1003,39 @@ def _place(anchors: list[str], text: str, suffix: str) -> str:
     return max(scored, key=lambda x: (scored[x], len(x)))
 
 
+_ORG_LINE = re.compile(r"(?:政府|办公厅|办公室|委员会|局|委)$")
+_DECREE = re.compile(rf"^([{_CJK}]{{2,20}}?政府)令[{_WS}]*第[{_WS}]*[\d{_CN}]+[{_WS}]*号$")
+_FORWARDED = re.compile(r"关于(?:印发|转发|发布)《?(.+?)》?的(?:通知|决定)")
+
+
+def _forwarded(title: str) -> str:
+    """A 印发 notice's title names the document it forwards; that document is the title."""
+    forwarded = _FORWARDED.search(title)
+    return forwarded.group(1) if forwarded else title
+
+
+def _repeated_page_title(text: str, page_title: str) -> str:
+    """A web page's <title> (before the site's `_栏目_网站` suffix) when the body repeats it as a
+    line (its <h1>): then it is the document's title, whatever banner stands above it."""
+    page_title = re.sub(rf"[{_WS}]+", " ", page_title.split("_", 1)[0]).strip()
+    if not page_title:
+        return ""
+    lines = {re.sub(rf"[{_WS}]+", " ", line).strip() for line in text.split("\n")[:80]}
+    return page_title if page_title in lines else ""
+
+
+def _front_title(text: str) -> str:
+    """The first of a document's opening lines that reads as a title (Markdown level 1 included)."""
+    for line in text.split("\n")[:60]:
+        line = line.strip(_WS)
+        if line.startswith("##"):
+            continue
+        line = line.lstrip("# ")
+        if line and _is_title_line(line) and _TITLE_END.search(line):
+            return _forwarded(line)
+    return ""
+
+
 def _meta(p: _Parser, fields: dict[str, str], sha256: str) -> DocumentMeta:
     raw = p.raw
     title = ""
@@ -1018,6 +1051,20 @@ def _meta(p: _Parser, fields: dict[str, str], sha256: str) -> DocumentMeta:
     title = re.sub(rf"[{_WS}]+", " ", title).strip()
     if title.startswith("《") and title.endswith("》"):  # `《江宁市道路管理条例》`
         title = title[1:-1].strip()
+    front_org = ""
+    opening = p.preamble.heading if p.preamble is not None else ""
+    decree = _DECREE.match(re.sub(rf"[{_WS}]+", " ", opening).strip())
+    page_title = _repeated_page_title(raw.text, fields.get("title", ""))
+    if page_title:
+        title = _forwarded(page_title)
+    elif not _TITLE_END.search(title) and (_ORG_LINE.search(title) or decree):
+        # The first title-like line was an organisation (a 红头 `…办公室`) or a 政府令 number: the
+        # document's own title is the first line further on that ends like one.
+        better = _front_title(raw.text)
+        if better:
+            if _ORG_LINE.search(title):
+                front_org = title
+            title = better
 
     author = ""
     if p.preamble is not None:
@@ -1042,9 +1089,13 @@ def _meta(p: _Parser, fields: dict[str, str], sha256: str) -> DocumentMeta:
         or head_org
         or author
         or printed_by
+        or front_org
+        or (decree.group(1) if decree else "")
     )
 
     doc_number = fields.get("文件编号") or fields.get("发文字号") or fields.get("文号") or ""
+    if not doc_number and decree:
+        doc_number = re.sub(rf"[{_WS}]+", "", decree.group(0))  # 芷川市人民政府令第47号
     if not doc_number:
         front = [x for n in (p.header, p.notice, p.preamble) if n is not None for x in n.lines]
         for x in front:

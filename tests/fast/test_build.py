@@ -89,3 +89,23 @@ def test_damaged_index_says_how_to_rebuild(fake_settings):
 def test_missing_corpus_folder(fake_settings, tmp_path):
     with pytest.raises(Exception, match="does not exist"):
         build.update(fake_settings.with_changes(corpus=tmp_path / "nope"))
+
+
+def test_a_parser_change_reparses_but_reuses_the_vectors_of_unchanged_texts(fake_settings, monkeypatch):
+    from index.embed import make_embedder
+
+    build.update(fake_settings)
+    before = store.load(fake_settings.index)
+    embedded: list[str] = []
+    embedder = make_embedder("fake")
+    passages = embedder.passages
+    monkeypatch.setattr(embedder, "passages", lambda texts: embedded.extend(texts) or passages(texts))
+    monkeypatch.setattr(build, "pipeline_version", lambda: "a-newer-parser")
+    assert not build.check(fake_settings).fresh
+    report = build.update(fake_settings, embedder)
+    assert set(report.embedded_files) == {"a.txt", "b.txt"}  # re-read and re-parsed …
+    assert embedded == []  # … but no text was embedded twice
+    after = store.load(fake_settings.index)
+    assert np.array_equal(before.vectors, after.vectors)
+    build.update(fake_settings, embedder, rebuild=True)  # an explicit rebuild embeds everything
+    assert len(embedded) == len(after.chunks)

@@ -650,3 +650,49 @@ def test_a_run_in_heading_without_a_sentence_end_soon_is_cut():
     assert len(first.heading) <= 40 and long_item.startswith(first.heading)
     assert doc.text[first.start : first.end] == long_item  # nothing of the item is lost
     assert doc.sections[-1].children[1].heading == "（二）加强宣传"
+
+
+def _meta_of(text: str, fmt: str = "txt", fields=()):
+    return parse(RawDocument(file="x." + fmt, text=text, format=fmt, fields=tuple(fields))).meta
+
+
+def test_a_red_header_organisation_line_is_the_issuer_and_the_forwarded_document_the_title():
+    meta = _meta_of(
+        "甲川市乙山区城市管理委员会办公室\n\n乙城管委办发〔2026〕3号\n\n"
+        "关于印发《乙山区2026年城市管理工作要点》的通知\n\n各街道：\n\n现印发给你们，请认真落实。\n\n"
+        "一、总体目标\n\n道路保洁覆盖率达到100%。\n"
+    )
+    assert meta.title == "乙山区2026年城市管理工作要点"
+    assert meta.issuer == "甲川市乙山区城市管理委员会办公室"
+    assert meta.years == (2026,)
+
+
+def test_a_government_decree_number_is_the_doc_number_and_the_rules_title_the_title():
+    meta = _meta_of(
+        "甲川市人民政府令　第12号\n\n《甲川市餐厨垃圾管理办法》已经市人民政府常务会议审议通过，现予公布。\n\n"
+        "甲川市餐厨垃圾管理办法\n\n第一章　总则\n\n第一条　为了加强餐厨垃圾管理，制定本办法。\n"
+    )
+    assert meta.title == "甲川市餐厨垃圾管理办法"
+    assert meta.doc_number == "甲川市人民政府令第12号" and meta.issuer == "甲川市人民政府"
+
+
+def test_a_web_pages_banner_is_not_the_title_when_the_body_repeats_the_page_title():
+    text = (
+        "甲川市人民政府门户网站 无障碍 English\n首页\n政务公开\n"
+        "甲川市人民政府办公室关于印发甲川市海绵城市建设实施方案（2024—2026年）的通知\n"
+        "各区人民政府：\n现印发给你们。\n一、总体要求\n到2026年，建成区40%以上面积达到要求。\n"
+    )
+    page = (
+        "甲川市人民政府办公室关于印发甲川市海绵城市建设实施方案（2024—2026年）的通知_政策文件_甲川市人民政府"
+    )
+    meta = _meta_of(text, "html", [("title", page)])
+    assert meta.title == "甲川市海绵城市建设实施方案（2024—2026年）"
+    assert meta.years == (2024, 2025, 2026)
+
+
+def test_a_date_before_a_city_name_is_not_part_of_it():
+    meta = _meta_of(
+        "丁岭市户外招牌设置管理规定\n\n（2023年6月1日丁岭市第十届人民代表大会常务委员会第九次会议通过）\n\n"
+        "第一条　为了规范户外招牌设置，制定本规定。丁岭市城市管理部门负责实施。\n"
+    )
+    assert meta.city == "丁岭"
