@@ -171,12 +171,16 @@ def chunk_document(doc: Document, chunk_tokens: int = 320, tokenizer: str = "cl1
         if section.kind == "table":
             rows = table_rows(doc, section)
             if rows:
+                # An untitled table is named by its header row; that row is not a heading to cite,
+                # so its rows are filed under the section around the table.
+                untitled = section.body_start == section.start and len(section.path) > 1
+                path = section.path[:-1] if untitled else section.path
                 for row in rows:
                     spans = [(c[0], c[1]) for c in row.header] + [(c[0], c[1]) for c in row.cells]
                     made.append(
                         (
                             TABLE,
-                            section.path,
+                            path,
                             tuple(spans),
                             "\t".join(c[2] for c in row.header) + "\n" + "\t".join(row.values),
                         )

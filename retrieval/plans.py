@@ -513,7 +513,8 @@ def table_cell(ctx: Context, part: Part) -> Found:
         wanted = [c for c in cells if any(name in c[0] for name in names)]
         if not wanted:
             continue
-        others = " ".join(c[1] for c in cells if c not in wanted)
+        # The row's other cells and the column names (a task row is read with its header).
+        others = " ".join([*(c[1] for c in cells if c not in wanted), *(c[0] for c in cells)])
         cover = subject_cover(ctx, others, hit.chunk, part)
         score = cover * ctx.thresholds.rank_decay**rank
         if cover >= ctx.thresholds.subject_cover and (best is None or score > best[0]):
@@ -528,8 +529,10 @@ def table_cell(ctx: Context, part: Part) -> Found:
         if not 0 <= own[0][1] - stop <= 3:
             break
         own.insert(0, (value, start, stop))
-    if not plain_text(ctx, chunk.file):
-        # Cells are separated by markup in the file: quote the longest cell alone.
+    meta = ctx.documents.get(chunk.file)
+    if meta is not None and meta.format != "txt":
+        # Cells are separated by markup in the file (`|` in Markdown, tags in html, docx or pdf):
+        # quote the longest cell alone.
         own = [max(own, key=lambda cell: len(cell[0]))]
     sentence = Sentence("\t".join(v for v, _, _ in own), own[0][1], own[-1][2])
     pick = Pick(rank, chunk, sentence, 1.0)
