@@ -47,6 +47,7 @@ class Thresholds:
     slot_damping: float = 0.3  # a sentence without it
     # Share of the part's topic weight a supporting sentence (with its heading) must cover.
     subject_cover: float = 0.34
+    row_cover: float = 0.5  # the same, for a table row's name cell
     heading_named: float = 0.8  # the question spells out this share of a heading: it names the section
     compare_floor: float = (
         0.75  # an unnamed document joins a comparison when its best passage scores this close
@@ -461,6 +462,10 @@ def slot_value(ctx: Context, part: Part) -> Found:
             p for p in carrying if subject_cover(ctx, p.sentence.text, p.chunk, part) >= th.subject_cover
         ]
     supporting = [p for p in on_topic if agrees(ctx, p)]
+    if not supporting and part.slot == "quantity":
+        row = table_row_values(ctx, part)
+        if row.blocks and all(_place_agrees(ctx, b.picks[0].chunk.file) for b in row.blocks):
+            return row
     if not supporting:
         said = grouped(ctx, dedupe(on_topic or carrying or candidates, 2))
         return Found(missing=_missing_reason(ctx, part, bool(on_topic)), said=said)
@@ -522,6 +527,22 @@ def table_cell(ctx: Context, part: Part) -> Found:
     if best is None:
         return slot_value(ctx, part)
     _, rank, chunk, cells, wanted = best
+    return _row_found(ctx, rank, chunk, cells, wanted)
+
+
+def _names_the_distinctive_term(ctx: Context, part: Part, name: str, chunk: Chunk) -> bool:
+    """Whether a row's name cell holds the question's rarest topic term that its table's headings
+    and title do not (a row of 生活垃圾回收利用率 does not answer for 餐厨垃圾资源化利用率)."""
+    around = fold(" ".join(chunk.section_path) + chunk.title)
+    weights = {t: w for t, w in topic_weights(ctx, part).items() if t not in around and len(t) > 1}
+    if not weights:
+        return True
+    rarest = max(weights.values())
+    return any(t in fold(name) for t, w in weights.items() if w >= rarest)
+
+
+def _row_found(ctx: Context, rank: int, chunk: Chunk, cells, wanted) -> Found:
+    """A table row cited as it stands in the file, leading with the wanted cells as 列名：值."""
     # The row as it stands in the file: cells one separator apart. Cells repeated from a merged
     # cell above stand elsewhere in the file, so the quote starts after them.
     own = [(cells[-1][1], cells[-1][2], cells[-1][3])]
@@ -538,6 +559,42 @@ def table_cell(ctx: Context, part: Part) -> Found:
     pick = Pick(rank, chunk, sentence, 1.0)
     leads = tuple((f"{col}：{value}", pick) for col, value, _, _ in wanted)
     return Found(blocks=(Block(header(ctx, chunk), (pick,)),), leads=leads)
+
+
+def table_row_values(ctx: Context, part: Part) -> Found:
+    """A figure asked of a thing that is a row of an indicator or standards table (指标 / 基期值 /
+    目标值 / 属性): the row's cells under their column names. Table cells are too short to quote
+    as sentences, so `slot_value` finds none; the row is the evidence."""
+    best = None
+    for rank, hit in enumerate(ctx.hits[: ctx.thresholds.evidence_passages]):
+        cells = [c for c in table_cells(hit.chunk) if c[0] not in ("序号", "编号", "")]
+        if len(cells) < 2:
+            continue
+        name = max(cells, key=lambda c: len(c[1]))
+        values = [c for c in cells if c is not name]
+        if not any(re.search(r"\d", c[1]) for c in values):
+            continue
+        years = [str(y) for y in ctx.question.years]
+        if years and any(re.search(r"20\d\d", c[0]) for c in values):
+            # Columns per year (2020年基期值, 2025年目标值): the asked year's column must hold a figure.
+            values = [c for c in values if any(y in c[0] for y in years) or not re.search(r"20\d\d", c[0])]
+            if not any(re.search(r"\d", c[1]) for c in values if re.search(r"20\d\d", c[0])):
+                continue
+        stated = " ".join(c[1] for c in values)
+        unit_named = part.unit and part.unit in " ".join([name[1], *(c[0] for c in cells)])
+        if part.unit and not (holds_slot(stated, part) or unit_named):
+            continue  # 不收费 does not state a fee; 3个工作日 is not a percentage
+        # The row is about what its name cell says (the column names are the question's frame
+        # words), and a row names one thing: it must cover most of the topic.
+        cover = subject_cover(ctx, name[1], hit.chunk, part)
+        if cover < ctx.thresholds.row_cover or not _names_the_distinctive_term(ctx, part, name[1], hit.chunk):
+            continue
+        if best is None or cover > best[0]:
+            best = (cover, rank, hit.chunk, values)
+    if best is None:
+        return Found()
+    _, rank, chunk, values = best
+    return _row_found(ctx, rank, chunk, table_cells(chunk), values)
 
 
 def document_fact(ctx: Context, part: Part) -> Found:

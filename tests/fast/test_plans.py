@@ -181,3 +181,29 @@ def test_requirements_are_the_sections_content_not_its_heading(engine):
     assert not answer.refused
     for item in ("加强组织领导", "强化督查考核", "落实经费保障"):
         assert item in answer.text
+
+
+INDICATORS = """己州市城市管理发展规划（2021—2025年）
+
+一、发展目标
+
+到2025年，城市环境更加整洁。
+
+表1　己州市城市管理主要指标
+
+序号\t指标\t2020年基期值\t2025年目标值\t属性
+1\t城市道路机械化清扫率（%）\t78\t90\t预期性
+2\t城市生活污水集中收集率（%）\t62\t70\t约束性
+"""
+
+
+def test_a_figure_in_an_indicator_table_row_is_read_with_its_column_names(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "indicators.txt").write_text(INDICATORS, encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
+    engine = Engine(settings, build.update(settings).index)
+    answer = engine.ask("己州市城市生活污水集中收集率2025年目标值是多少？是约束性指标吗？")
+    assert not answer.refused
+    assert "2025年目标值：70" in answer.text and "约束性" in answer.text
+    assert engine.ask("己州市城市生活污水集中收集率2023年要达到多少？").refused
