@@ -30,7 +30,7 @@ from policyqa.records import BODY, OUTLINE, TABLE, Chunk, DocumentMeta, Hit
 from retrieval import figures
 from retrieval.places import strip_admin_suffix
 from retrieval.query import ENUM_MARKER, covered_chars, heading_words
-from retrieval.question import Part, Question
+from retrieval.question import VALUE_SLOTS, Part, Question
 from retrieval.quotes import MIN_QUOTE_CHARS, Sentence, split_sentences
 from retrieval.verify import is_instruction
 
@@ -227,9 +227,11 @@ def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: fl
 
 
 def part_weights(ctx: Context, part: Part | None) -> dict[str, float]:
-    """The term weights for one part of a multi-part question: its own words in full, the other
-    parts' words at half (a later part often leaves the subject named in the first one unsaid)."""
-    if part is None or len(ctx.question.parts) < 2:
+    """The term weights for one value part of a multi-part question: its own words in full, the
+    other parts' words at half (a later part often leaves the subject named in the first one
+    unsaid). A part that asks for content (怎么安排的 …) is read with the whole question, whose
+    later parts say what the content is about."""
+    if part is None or len(ctx.question.parts) < 2 or part.slot not in VALUE_SLOTS:
         return ctx.weights
     own = fold(part.text)
     return {t: (w if t in own else w * 0.5) for t, w in ctx.weights.items()}
