@@ -229,7 +229,7 @@ def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: fl
 def part_weights(ctx: Context, part: Part | None) -> dict[str, float]:
     """The term weights for one value part of a multi-part question: its own words in full, the
     other parts' words at half (a later part often leaves the subject named in the first one
-    unsaid). A part that asks for content (怎么安排的 …) is read with the whole question, whose
+    unsaid). A part that asks for content (如何部署 …) is read with the whole question, whose
     later parts say what the content is about."""
     if part is None or len(ctx.question.parts) < 2 or part.slot not in VALUE_SLOTS:
         return ctx.weights

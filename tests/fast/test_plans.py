@@ -153,14 +153,14 @@ def test_a_document_of_another_place_does_not_answer_for_the_named_place(engine)
 
 def test_a_date_for_a_neighbouring_subject_does_not_answer(engine):
     # The plan dates the operations platform, not the parking platform.
-    assert engine.ask("戊安县全县统一的智慧停车平台要求在什么时间之前建成？").refused
+    assert engine.ask("戊安县全县统一的智慧停车平台要求何时建成？").refused
 
 
 # --- table_cell, document_fact, list_items, section_content ------------------------------------
 
 
 def test_task_table_column_answers_who_leads_and_by_when(engine):
-    answer = engine.ask("丙川市施划非机动车停放泊位6000个这项任务由哪个单位牵头？什么时候完成？")
+    answer = engine.ask("丙川市施划非机动车停放泊位6000个这项任务由谁牵头？何时完成？")
     assert "市交通运输局" in _first_line(answer) or "牵头单位：市交通运输局" in answer.text
     assert "2024年9月30日前" in answer.text
 
