@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Validate the second held-out gold set (heldout2) against its corpus (stdlib only).
+"""Validate a held-out gold set (eval/heldout, eval/heldout2) against its corpus (stdlib only).
 
 Usage:
-    python3 eval/heldout2/check.py [--gold eval/heldout2/questions.jsonl] [--corpus eval/heldout2/corpus]
+    python3 eval/check_gold.py eval/heldout2
 
-Adapted from eval/heldout/check.py: HTML corpus files (*.html, *.htm) are checked against their
+The set folder holds questions.jsonl, corpus/ and set.json (its classes, the minimum count per
+class and in total, and the CJK length range of its documents). HTML corpus files (*.html, *.htm) are checked against their
 visible text (script/style/comments dropped, block elements -> line breaks, table cells -> TABs,
 other tags removed, entities unescaped); a section heading of an HTML file must be the text of one of
 its <h1>..<h6> elements, and a quote must also occur in the raw file after the scorer's normalisation
@@ -17,11 +18,11 @@ Checks (any failure -> exit status 1):
   * every source file exists; every quote is a verbatim substring of its file, contains no line break,
     is 8..60 characters long (8 also after the scorer's normalisation);
   * every heading of a source's section path starts a line of the file (Markdown '#' stripped),
-    the headings occur in path order (heldout2 addition), and the quote occurs somewhere after
+    the headings occur in path order, and the quote occurs somewhere after
     the last heading of the path (not required for a one-heading
     section naming the document title: header facts such as the 文号 may stand above the title);
   * every answer key is a verbatim substring of (one of) the question's source files;
-  * minimum counts per class and in total; corpus documents are 2,500-7,000 CJK characters
+  * minimum counts per class and in total, and the documents' CJK length range, from set.json
     (visible text for HTML).
 Warnings (do not fail): a quote that occurs more than once in its file (a hit may then come from
 another place), a gold section key shorter than 2 characters.
@@ -36,29 +37,8 @@ import re
 import sys
 from collections import Counter
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 TYPES = {"fact", "number", "section", "compare", "target", "unanswerable"}
-CLASSES = {
-    "list",
-    "multi",
-    "table",
-    "meta",
-    "nearmiss",
-    "english",
-    "number",
-    "fact",
-}
 DIFFS = {"easy", "medium", "hard"}
-MIN_CLASS = {
-    "nearmiss": 12,
-    "list": 10,
-    "multi": 6,
-    "table": 6,
-    "english": 6,
-    "meta": 5,
-}
-MIN_TOTAL = 60
-DOC_CJK = (2500, 7000)
 HEADER_CHARS = 400  # a one-heading section whose heading starts this early is the document title
 
 # --- the scorer's normalisation (copied from /work/shared/eval/score.py)
@@ -129,9 +109,14 @@ def line_starts(text):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--gold", default=os.path.join(HERE, "questions.jsonl"))
-    ap.add_argument("--corpus", default=os.path.join(HERE, "corpus"))
+    ap.add_argument("folder", help="the set's folder, e.g. eval/heldout2")
     a = ap.parse_args(argv)
+    a.gold = os.path.join(a.folder, "questions.jsonl")
+    a.corpus = os.path.join(a.folder, "corpus")
+    with open(os.path.join(a.folder, "set.json"), encoding="utf-8") as fh:
+        spec = json.load(fh)
+    classes, min_class, min_total = set(spec["classes"]), spec["min_class"], spec["min_total"]
+    doc_cjk = tuple(spec["doc_cjk"])
 
     errors, warnings = [], []
     docs, raw_of, heads_of = {}, {}, {}
@@ -144,8 +129,8 @@ def main(argv=None):
         else:
             docs[fn] = raw_of[fn]
         n_cjk = len(re.findall(r"[\u4e00-\u9fff]", docs[fn]))
-        if not DOC_CJK[0] <= n_cjk <= DOC_CJK[1]:
-            errors.append(f"{fn}: {n_cjk} CJK characters, outside {DOC_CJK}")
+        if not doc_cjk[0] <= n_cjk <= doc_cjk[1]:
+            errors.append(f"{fn}: {n_cjk} CJK characters, outside {doc_cjk}")
     lines_of = {fn: line_starts(t) for fn, t in docs.items()}
 
     seen, by_class, by_type, by_diff, by_file = set(), Counter(), Counter(), Counter(), Counter()
@@ -168,7 +153,7 @@ def main(argv=None):
         t, c, d = r.get("type"), r.get("class"), r.get("difficulty")
         if t not in TYPES:
             E(f"bad type {t!r}")
-        if c not in CLASSES:
+        if c not in classes:
             E(f"bad class {c!r}")
         if d not in DIFFS:
             E(f"bad difficulty {d!r}")
@@ -250,11 +235,11 @@ def main(argv=None):
                 E(f"answer key not verbatim in its source file(s): {k!r}")
 
     total = sum(by_class.values())
-    for cls, n in MIN_CLASS.items():
+    for cls, n in min_class.items():
         if by_class[cls] < n:
             errors.append(f"class {cls}: {by_class[cls]} < required {n}")
-    if total < MIN_TOTAL:
-        errors.append(f"total {total} < {MIN_TOTAL}")
+    if total < min_total:
+        errors.append(f"total {total} < {min_total}")
 
     print(f"questions: {total}")
     print("by class:      " + ", ".join(f"{k}={v}" for k, v in sorted(by_class.items())))
