@@ -207,3 +207,9 @@ def test_a_figure_in_an_indicator_table_row_is_read_with_its_column_names(tmp_pa
     assert not answer.refused
     assert "2025年目标值：70" in answer.text and "约束性" in answer.text
     assert engine.ask("己州市城市生活污水集中收集率2023年要达到多少？").refused
+
+
+def test_how_a_whole_is_divided_asks_for_items_but_a_count_of_things_for_a_figure():
+    for question in ("这项行动分为几个阶段", "规划包括几大板块", "审批要走几个步骤", "补贴分几档"):
+        assert slot_of(question) == "items", question
+    assert slot_of("今年要建几个口袋公园") == "quantity"
