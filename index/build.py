@@ -148,10 +148,10 @@ def _vectors_by_text(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]:
 
 def _embed(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
     """Embed the texts, reusing known vectors of identical texts."""
-    todo = [t for t in dict.fromkeys(texts) if t not in known]
-    fresh = dict(zip(todo, embedder.passages(todo), strict=True)) if todo else {}
     if not texts:
         return embedder.passages([])
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    fresh = dict(zip(todo, embedder.passages(todo), strict=True)) if todo else {}
     return np.stack([known[t] if t in known else fresh[t] for t in texts]).astype(np.float32)
 
 

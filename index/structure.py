@@ -1008,6 +1008,11 @@ _DECREE = re.compile(rf"^([{_CJK}]{{2,20}}?政府)令[{_WS}]*第[{_WS}]*[\d{_CN}
 _FORWARDED = re.compile(r"关于(?:印发|转发|发布)《?(.+?)》?的(?:通知|决定)")
 
 
+def _one_line(s: str) -> str:
+    """`s` with every run of whitespace (full-width spaces too) as one space, trimmed."""
+    return re.sub(rf"[{_WS}]+", " ", s).strip()
+
+
 def _forwarded(title: str) -> str:
     """A 印发 notice's title names the document it forwards; that document is the title."""
     forwarded = _FORWARDED.search(title)
@@ -1017,10 +1022,10 @@ def _forwarded(title: str) -> str:
 def _repeated_page_title(text: str, page_title: str) -> str:
     """A web page's <title> (before the site's `_栏目_网站` suffix) when the body repeats it as a
     line (its <h1>): then it is the document's title, whatever banner stands above it."""
-    page_title = re.sub(rf"[{_WS}]+", " ", page_title.split("_", 1)[0]).strip()
+    page_title = _one_line(page_title.split("_", 1)[0])
     if not page_title:
         return ""
-    lines = {re.sub(rf"[{_WS}]+", " ", line).strip() for line in text.split("\n")[:80]}
+    lines = {_one_line(line) for line in text.split("\n")[:80]}
     return page_title if page_title in lines else ""
 
 
@@ -1048,12 +1053,12 @@ def _meta(p: _Parser, fields: dict[str, str], sha256: str) -> DocumentMeta:
         title = fields.get("标题") or fields.get("名称") or (p.header.heading if p.header else "")
     if not title:
         title = raw.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    title = re.sub(rf"[{_WS}]+", " ", title).strip()
+    title = _one_line(title)
     if title.startswith("《") and title.endswith("》"):  # `《江宁市道路管理条例》`
         title = title[1:-1].strip()
     front_org = ""
     opening = p.preamble.heading if p.preamble is not None else ""
-    decree = _DECREE.match(re.sub(rf"[{_WS}]+", " ", opening).strip())
+    decree = _DECREE.match(_one_line(opening))
     page_title = _repeated_page_title(raw.text, fields.get("title", ""))
     if page_title:
         title = _forwarded(page_title)

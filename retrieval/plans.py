@@ -19,6 +19,7 @@ compared document.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -89,6 +90,19 @@ class Context:
     weights: dict[str, float]  # question term -> how much a sentence containing it is worth
     chunks_of: Callable[[str], Sequence[Chunk]]  # every chunk of a file, in order
     thresholds: Thresholds = field(default=DEFAULT)
+    # Per-question values the checks read for every candidate sentence, computed once.
+    _topics: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @functools.cached_property
+    def asked_places(self) -> frozenset[str]:
+        """The places the question names, with the city each named district lies in (as the
+        documents' own metadata says)."""
+        asked = set(self.question.places)
+        wanted = set(asked)
+        for meta in self.documents.values():
+            if asked & _places_of(meta):
+                wanted |= {meta.city, strip_admin_suffix(meta.city)} - {""}
+        return frozenset(wanted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,6 +255,12 @@ def topic_weights(ctx: Context, part: Part | None = None) -> dict[str, float]:
     """A part's term weights without the words that pick the *document* (the places and years it
     names): those are checked by the document constraints, and counting them as topic lets any
     sentence of the right document pass as on topic. (Title words stay: they are the topic's domain.)"""
+    if part not in ctx._topics:
+        ctx._topics[part] = _topic_weights(ctx, part)
+    return ctx._topics[part]
+
+
+def _topic_weights(ctx: Context, part: Part | None) -> dict[str, float]:
     question = ctx.question
     identifying = [*question.places, *(str(y) for y in question.years)]
     weights = part_weights(ctx, part)
@@ -287,14 +307,9 @@ def _place_agrees(ctx: Context, file: str) -> bool:
     """A document of one place does not answer for another: when the question names a place some
     document covers, the sentence's document must be of that place (or of the city it lies in)."""
     meta = ctx.documents.get(file)
-    asked = set(ctx.question.places)
-    if not asked or meta is None or not _places_of(meta):
+    if not ctx.question.places or meta is None or not _places_of(meta):
         return True
-    wanted = set(asked)
-    for other in ctx.documents.values():
-        if asked & _places_of(other):
-            wanted |= {other.city, strip_admin_suffix(other.city)} - {""}
-    return bool(wanted & _places_of(meta))
+    return bool(ctx.asked_places & _places_of(meta))
 
 
 _EVERY_YEAR = re.compile(r"每年|年均|逐年|各年|每一年|年度")
