@@ -481,7 +481,7 @@ def slot_value(ctx: Context, part: Part) -> Found:
     supporting = [p for p in on_topic if agrees(ctx, p)]
     if not supporting and part.slot == "quantity":
         row = table_row_values(ctx, part)
-        if row.blocks and all(_place_agrees(ctx, b.picks[0].chunk.file) for b in row.blocks):
+        if row.blocks:
             return row
     if not supporting:
         said = grouped(ctx, dedupe(on_topic or carrying or candidates, 2))
@@ -585,7 +585,7 @@ def table_row_values(ctx: Context, part: Part) -> Found:
     best = None
     for rank, hit in enumerate(ctx.hits[: ctx.thresholds.evidence_passages]):
         cells = [c for c in table_cells(hit.chunk) if c[0] not in ("序号", "编号", "")]
-        if len(cells) < 2:
+        if len(cells) < 2 or not _place_agrees(ctx, hit.chunk.file):
             continue
         name = max(cells, key=lambda c: len(c[1]))
         values = [c for c in cells if c is not name]
