@@ -681,6 +681,12 @@ def section_content(ctx: Context, part: Part) -> Found:
     """有哪些要求 / 措施 / 怎么做: the named section's own sentences. The question names a section when
     it spells out most of its heading; its content (never the bare heading) answers."""
     th = ctx.thresholds
+    if ctx.question.list_parent:
+        # The search found the parent section the question names (better than any of its items):
+        # its requirements are its items.
+        found = _children_of(ctx, part)
+        if found.blocks:
+            return found
     named = [
         (rank, hit.chunk)
         for rank, hit in enumerate(_top(ctx))
@@ -771,6 +777,21 @@ def _outline_items(outline: Chunk, min_chars: int = MIN_QUOTE_CHARS) -> list[Pic
     return [p for p in items if fold(p.sentence.text) != heading and len(p.sentence.text) >= min_chars]
 
 
+def section_items(ctx: Context, outline: Chunk, min_chars: int = MIN_QUOTE_CHARS) -> list[Pick]:
+    """Every item of the outline's section: a long outline is split into several passages by the
+    chunker, and a list is only whole with the items of all of them."""
+    parts = [
+        c for c in ctx.chunks_of(outline.file) if c.kind == OUTLINE and c.section_path == outline.section_path
+    ]
+    items = [p for chunk in (parts or [outline]) for p in _outline_items(chunk, min_chars)]
+    seen, whole = set(), []
+    for p in sorted(items, key=lambda p: p.sentence.start):
+        if p.sentence.start not in seen:
+            seen.add(p.sentence.start)
+            whole.append(p)
+    return whole
+
+
 def _named_outline(ctx: Context, part: Part) -> Found | None:
     """In the best passage's document, the parent section the question names: its heading is mostly
     spelled out by the question (重点任务, 保障措施), or most of its items are the kind of thing
@@ -790,7 +811,7 @@ def _named_outline(ctx: Context, part: Part) -> Found | None:
     for chunk in ctx.chunks_of(file):
         if chunk.kind != OUTLINE or chunk.section_path not in ancestors:
             continue
-        items = _outline_items(chunk)
+        items = section_items(ctx, chunk)
         if len(items) < 2:
             continue
         score = heading_cover(chunk, ctx.weights)
@@ -803,7 +824,7 @@ def _named_outline(ctx: Context, part: Part) -> Found | None:
             best, best_score = chunk, score
     if best is None or best_score < ctx.thresholds.heading_named:
         return None
-    return Found(blocks=(Block(header(ctx, best), tuple(_outline_items(best))),))
+    return Found(blocks=(Block(header(ctx, best), tuple(section_items(ctx, best))),))
 
 
 def _sibling_outline(ctx: Context) -> Found | None:
@@ -820,7 +841,7 @@ def _sibling_outline(ctx: Context) -> Found | None:
         outline = next((c for c in ctx.chunks_of(file) if c.kind == OUTLINE and c.section_path == path), None)
         if outline is None:
             continue
-        items = _outline_items(outline)
+        items = section_items(ctx, outline)
         if len(items) >= 2:
             return Found(blocks=(Block(header(ctx, outline), tuple(items)),))
     return None
@@ -863,11 +884,25 @@ def _children_of(ctx: Context, part: Part) -> Found:
     """The named parent's items, one line each, from its outline or its item passages."""
     file, path = ctx.question.list_parent
     hits = ctx.hits
-    items_of_parent = [
-        (rank, h.chunk)
-        for rank, h in enumerate(hits)
+    # Every child of the parent, not only those retrieved: a list is only whole with all its items.
+    rank_of = {id(h.chunk): rank for rank, h in reversed(list(enumerate(hits)))}
+    # A child with items of its own has an outline passage and maybe no body: its heading line
+    # stands for it there.
+    first_of: dict[tuple, Chunk] = {}
+    for c in ctx.chunks_of(file):
+        is_child = (
+            c.kind in (BODY, OUTLINE) and c.section_path[:-1] == path and len(c.section_path) > len(path)
+        )
+        if is_child and (
+            c.section_path not in first_of or (first_of[c.section_path].kind, c.kind) == (OUTLINE, BODY)
+        ):
+            first_of[c.section_path] = c
+    children = sorted(first_of.values(), key=lambda c: c.start) or [
+        h.chunk
+        for h in hits
         if h.chunk.file == file and h.chunk.kind == BODY and h.chunk.section_path[:-1] == path
     ]
+    items_of_parent = [(rank_of.get(id(c), len(hits)), c) for c in children]
     outline = next(
         (
             h.chunk
@@ -876,9 +911,9 @@ def _children_of(ctx: Context, part: Part) -> Found:
         ),
         None,
     )
-    if len(items_of_parent) < 2 and outline is not None:
+    if sum(c.kind == BODY for c in children) < 2 and outline is not None:
         # Items are headings with sub-items of their own: list them from the outline.
-        items = _outline_items(outline, min_chars=0)
+        items = section_items(ctx, outline, min_chars=0)
         return Found(blocks=(Block(header(ctx, outline), tuple(items)),)) if len(items) >= 2 else Found()
     items, seen = [], set()
     value_part = part if part.slot in ("quantity", "date") else None

@@ -232,7 +232,7 @@ class Retriever:
             fused = np.where(allowed, fused, -np.inf)
         # Shaping below looks only at the best candidates, so its cost does not grow with the corpus.
         candidates = [int(i) for i in _top(fused, max(100, k)) if np.isfinite(fused[i])]
-        parents = self._list_parents(info, candidates) if info.wants_list else {}
+        parents = self._list_parents(info, candidates) if info.wants_list or info.asks("requirements") else {}
         if not parents:
             # An outline repeats its children's opening lines; unless a list is asked for, the child itself is the better passage.
             for i in candidates:

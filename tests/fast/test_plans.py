@@ -213,3 +213,49 @@ def test_how_a_whole_is_divided_asks_for_items_but_a_count_of_things_for_a_figur
     for question in ("这项行动分为几个阶段", "规划包括几大板块", "审批要走几个步骤", "补贴分几档"):
         assert slot_of(question) == "items", question
     assert slot_of("今年要建几个口袋公园") == "quantity"
+
+
+LONG_MEASURES = """庚平市背街小巷提升行动方案
+
+一、工作目标
+
+到2025年底，完成背街小巷整治80条。
+
+二、保障措施
+
+（一）健全工作机制。成立由分管副市长牵头的工作专班，专班办公室设在市城市管理局，负责统筹调度、协调推进和日常督导，各区相应成立工作机构，明确专人负责，确保各项任务按期落地见效。
+
+（二）加大资金投入。市财政每年安排背街小巷提升专项资金，各区按照不低于市级补助的标准落实配套资金，并统筹用好老旧小区改造、城市更新等各类资金渠道，提高资金使用效益。
+
+（三）严格考核问效。一是建立整治台账，实行周调度、月通报；二是将整治成效纳入各区年度综合考核；三是对进度滞后的区下发督办单，必要时约谈主要负责同志。
+
+（四）强化技术支撑。组织编制背街小巷设计导则，明确路面、立面、管线、绿化和照明等整治标准，推广使用透水铺装、节能灯具等新材料新工艺，提升整治工程质量。
+
+（五）广泛宣传发动。通过报纸、电视、网络等渠道宣传整治成效，开设曝光专栏，畅通群众反映问题渠道，引导沿街单位和居民共同参与维护整治成果。
+"""
+
+
+@pytest.fixture(scope="module")
+def long_measures(tmp_path_factory):
+    root = tmp_path_factory.mktemp("measures")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "measures.txt").write_text(LONG_MEASURES, encoding="utf-8")
+    settings = Settings(corpus=corpus, index=root / "index", embedder="fake")
+    return Engine(settings, build.update(settings).index)
+
+
+def test_a_long_section_split_into_several_passages_is_listed_whole(long_measures):
+    # Five long items do not fit one outline passage; the list is whole only with all of them,
+    # including an item whose own items (一是…二是…) make it a section without a body of its own.
+    answer = long_measures.ask("庚平市背街小巷提升行动有哪些保障措施？")
+    assert not answer.refused
+    for item in ("健全工作机制", "加大资金投入", "严格考核问效", "强化技术支撑", "广泛宣传发动"):
+        assert item in answer.text, item
+
+
+def test_requirements_of_a_section_made_of_run_in_items_are_those_items(long_measures):
+    answer = long_measures.ask("庚平市背街小巷提升行动在考核问效方面有哪些要求？")
+    assert not answer.refused
+    for item in ("周调度、月通报", "年度综合考核", "督办单"):
+        assert item in answer.text, item
