@@ -92,6 +92,7 @@ class Context:
     thresholds: Thresholds = field(default=DEFAULT)
     # Per-question values the checks read for every candidate sentence, computed once.
     _topics: dict = field(default_factory=dict, compare=False, repr=False)
+    _texts: dict = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
     def asked_places(self) -> frozenset[str]:
@@ -103,6 +104,12 @@ class Context:
             if asked & _places_of(meta):
                 wanted |= {meta.city, strip_admin_suffix(meta.city)} - {""}
         return frozenset(wanted)
+
+    def document_text(self, file: str) -> str:
+        """A document's whole text, folded (memoised: the checks ask it once per candidate)."""
+        if file not in self._texts:
+            self._texts[file] = fold("\n".join(c.text for c in self.chunks_of(file)))
+        return self._texts[file]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,20 +549,58 @@ def table_cell(ctx: Context, part: Part) -> Found:
         if cover >= ctx.thresholds.subject_cover and (best is None or score > best[0]):
             best = (score, rank, hit.chunk, cells, wanted)
     if best is None:
-        return slot_value(ctx, part)
+        row = table_row_values(ctx, part)
+        return row if row.blocks else slot_value(ctx, part)
     _, rank, chunk, cells, wanted = best
     return _row_found(ctx, rank, chunk, cells, wanted)
 
 
 def _names_the_distinctive_term(ctx: Context, part: Part, name: str, chunk: Chunk) -> bool:
-    """Whether a row's name cell holds the question's rarest topic term that its table's headings
-    and title do not (a row of 生活垃圾回收利用率 does not answer for 餐厨垃圾资源化利用率)."""
-    around = fold(" ".join(chunk.section_path) + chunk.title)
-    weights = {t: w for t, w in topic_weights(ctx, part).items() if t not in around and len(t) > 1}
+    """Whether a row's name cell holds the question's rarest topic term that its table's headings,
+    title and column names do not (a row of 生活垃圾回收利用率 does not answer for 餐厨垃圾资源化利用率),
+    and the question names no thing (a noun) the document never mentions (残疾人家庭 is no row
+    of a table of 低收入家庭 and others). Other words the document never uses are the asker's
+    wording for what it says its own way (加装 where it says 增设), and are not asked of the row."""
+    # The table's headings, title and column names frame the rows; they do not tell rows apart.
+    around = fold(" ".join([*chunk.section_path, chunk.title, *(c[0] for c in table_cells(chunk))]))
+    document = ctx.document_text(chunk.file)
+    asked = fold(part.text)
+    whole = fold(ctx.question.text)
+    # The word naming the asked value (补贴比例多少, 目标值是多少) names a column, not the row.
+    value_names = {
+        t
+        for t in topic_weights(ctx, part)
+        if re.search(re.escape(t) + _ASKED_VALUE + "|" + _WHAT + re.escape(t), whole)
+    }
+    absent = [
+        t
+        for t in topic_weights(ctx, part)
+        if len(t) > 1 and t in asked and t not in document and t not in value_names
+    ]
+    if any(_word_class(t).startswith("n") for t in absent):
+        return False  # a thing the document never mentions (残疾人家庭) is no row of its tables
+    weights = {
+        t: w
+        for t, w in topic_weights(ctx, part).items()
+        if t not in around and len(t) > 1 and t not in value_names and t in document
+    }
     if not weights:
         return True
     rarest = max(weights.values())
     return any(t in fold(name) for t, w in weights.items() if w >= rarest)
+
+
+_ASKED_VALUE = r"(?:是|为|有|达到|要达到)?(?:多少|几|什么|多高|多大)"
+_WHAT = r"(?:什么|哪种|哪类|何种)"
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_class(word: str) -> str:
+    """jieba's part-of-speech tag of a one-token word ('' for several tokens)."""
+    import jieba.posseg
+
+    tokens = jieba.posseg.lcut(word)
+    return tokens[0].flag if len(tokens) == 1 else ""
 
 
 def _row_found(ctx: Context, rank: int, chunk: Chunk, cells, wanted) -> Found:
@@ -578,18 +623,35 @@ def _row_found(ctx: Context, rank: int, chunk: Chunk, cells, wanted) -> Found:
     return Found(blocks=(Block(header(ctx, chunk), (pick,)),), leads=leads)
 
 
+def _asked_columns(ctx: Context, part: Part, values) -> list:
+    """Value cells whose column the part names: its own words spell out half the column name
+    (单台最多补多少 -> 单台（户）上限; 由哪级财政承担 -> 资金承担)."""
+    own = {t: w for t, w in part_weights(ctx, part).items() if t in fold(part.text) and len(t) > 1}
+    asked = []
+    for cell in values:
+        column = re.sub(r"[（(][^）)]*[）)]", "", fold(cell[0]))
+        if column and covered_chars(column, own) * 2 >= len(column):
+            asked.append(cell)
+    return asked
+
+
 def table_row_values(ctx: Context, part: Part) -> Found:
-    """A figure asked of a thing that is a row of an indicator or standards table (指标 / 基期值 /
-    目标值 / 属性): the row's cells under their column names. Table cells are too short to quote
-    as sentences, so `slot_value` finds none; the row is the evidence."""
+    """A value asked of a thing that is a row of an indicator, standards or subsidy table (指标 /
+    基期值 / 目标值 / 上限 / 资金承担): the row's cells under their column names, leading with the
+    columns the question names. Table cells are too short to quote as sentences, so `slot_value`
+    finds none; the row is the evidence."""
     best = None
     for rank, hit in enumerate(ctx.hits[: ctx.thresholds.evidence_passages]):
         cells = [c for c in table_cells(hit.chunk) if c[0] not in ("序号", "编号", "")]
         if len(cells) < 2 or not _place_agrees(ctx, hit.chunk.file):
             continue
-        name = max(cells, key=lambda c: len(c[1]))
+        # The row's name: its longest cell without a figure (figures are values).
+        name = max(cells, key=lambda c: (not re.search(r"\d", c[1]), len(c[1])))
         values = [c for c in cells if c is not name]
-        if not any(re.search(r"\d", c[1]) for c in values):
+        asked = _asked_columns(ctx, part, values)
+        if part.slot in VALUE_SLOTS and part.slot != "quantity" and not asked:
+            continue  # who / when: only a column named for it answers
+        if part.slot == "quantity" and not any(re.search(r"\d", c[1]) for c in values):
             continue
         years = [str(y) for y in ctx.question.years]
         if years and any(re.search(r"20\d\d", c[0]) for c in values):
@@ -597,17 +659,18 @@ def table_row_values(ctx: Context, part: Part) -> Found:
             values = [c for c in values if any(y in c[0] for y in years) or not re.search(r"20\d\d", c[0])]
             if not any(re.search(r"\d", c[1]) for c in values if re.search(r"20\d\d", c[0])):
                 continue
-        stated = " ".join(c[1] for c in values)
+            asked = [c for c in asked if c in values]
+        stated = " ".join(c[1] for c in (asked or values))
         unit_named = part.unit and part.unit in " ".join([name[1], *(c[0] for c in cells)])
         if part.unit and not (holds_slot(stated, part) or unit_named):
             continue  # 不收费 does not state a fee; 3个工作日 is not a percentage
-        # The row is about what its name cell says (the column names are the question's frame
-        # words), and a row names one thing: it must cover most of the topic.
-        cover = subject_cover(ctx, name[1], hit.chunk, part)
+        # The row is about what its name cell says, read with its column names (the question's
+        # frame words); the name cell must hold the topic's distinctive term.
+        cover = subject_cover(ctx, " ".join([name[1], *(c[0] for c in cells)]), hit.chunk, part)
         if cover < ctx.thresholds.row_cover or not _names_the_distinctive_term(ctx, part, name[1], hit.chunk):
             continue
         if best is None or cover > best[0]:
-            best = (cover, rank, hit.chunk, values)
+            best = (cover, rank, hit.chunk, asked or values)
     if best is None:
         return Found()
     _, rank, chunk, values = best

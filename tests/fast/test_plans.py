@@ -259,3 +259,44 @@ def test_requirements_of_a_section_made_of_run_in_items_are_those_items(long_mea
     assert not answer.refused
     for item in ("周调度、月通报", "年度综合考核", "督办单"):
         assert item in answer.text, item
+
+
+SUBSIDY_FAQ = """# 辛河市既有住宅增设电梯补贴政策解读
+
+## 二、补贴标准
+
+### 问：补贴标准是多少？
+
+答：按项目类别分档补贴，具体如下：
+
+| 类别 | 补贴标准 | 单台上限 | 资金承担 |
+| --- | --- | --- | --- |
+| 一般增设电梯项目 | 工程总造价的30% | 15万元 | 市、区财政各承担50% |
+| 纳入片区更新计划的项目 | 工程总造价的45% | 22万元 | 市级财政 |
+| 低收入家庭分摊费用 | 个人应分摊费用全额补助 | 每户2万元 | 区级财政 |
+"""
+
+
+@pytest.fixture(scope="module")
+def subsidy_faq(tmp_path_factory):
+    root = tmp_path_factory.mktemp("subsidy")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "faq.md").write_text(SUBSIDY_FAQ, encoding="utf-8")
+    settings = Settings(corpus=corpus, index=root / "index", embedder="fake")
+    return Engine(settings, build.update(settings).index)
+
+
+def test_a_table_row_is_read_under_the_columns_the_question_names(subsidy_faq):
+    # The asker's verb (加装) differs from the document's (增设); the column is named by the
+    # question's own words (单台…上限, 由哪级财政承担), not by a fixed list of column names.
+    answer = subsidy_faq.ask("辛河市纳入片区更新计划的加装电梯项目，补贴比例多少？单台最多补多少？")
+    assert not answer.refused
+    assert "工程总造价的45%" in answer.text and "22万元" in answer.text
+    who = subsidy_faq.ask("辛河市一般加装电梯项目的补贴由哪级财政承担？")
+    assert not who.refused and "市、区财政各承担50%" in who.text
+
+
+def test_a_row_for_a_thing_the_document_never_mentions_does_not_answer(subsidy_faq):
+    # No row (and no sentence) is about 残疾人家庭; the 低收入家庭 row is a near miss.
+    assert subsidy_faq.ask("辛河市残疾人家庭加装电梯的个人分摊费用补贴多少？").refused
