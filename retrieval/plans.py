@@ -824,6 +824,9 @@ def list_items(ctx: Context, part: Part) -> Found:
     enumerating = _enumerating_sentence(ctx, part)
     if enumerating is not None:
         return Found(blocks=(Block(header(ctx, enumerating.chunk), (enumerating,)),))
+    introduced = _introduced_list(ctx)
+    if introduced is not None:
+        return Found(blocks=(Block(header(ctx, introduced.chunk), (introduced,)),))
     named = _named_outline(ctx, part)
     if named is not None:
         return named
@@ -923,6 +926,22 @@ def _enumerating_sentence(ctx: Context, part: Part) -> Pick | None:
                 best = replace(p, score=score)
     top = max((p.score for h in ctx.hits[:1] for p in picks_of(ctx, 0, h.chunk, None)[:1]), default=0)
     return best if best is not None and best.score >= 0.6 * top else None
+
+
+def _introduced_list(ctx: Context) -> Pick | None:
+    """In the best passage, a sentence that introduces a list (需提交以下材料： / 主要步骤如下：)
+    quoted with the item lines that follow it: a list question asks for all of them. Only the
+    best body passage: an introducer further down answers some other question."""
+    body = [(rank, hit) for rank, hit in enumerate(_top(ctx)) if hit.chunk.kind == BODY][:1]
+    for rank, hit in body:
+        if not plain_text(ctx, hit.chunk.file):
+            continue
+        for sentence in quotable(hit.chunk):
+            whole = with_items(hit.chunk, sentence)
+            items = [s for s in split_sentences(hit.chunk) if sentence.end <= s.start and s.end <= whole.end]
+            if len(items) >= 2:
+                return Pick(rank, hit.chunk, whole, 1.0)
+    return None
 
 
 def _lists_noun(text: str, noun: str) -> bool:

@@ -274,6 +274,20 @@ SUBSIDY_FAQ = """# 辛河市既有住宅增设电梯补贴政策解读
 | 一般增设电梯项目 | 工程总造价的30% | 15万元 | 市、区财政各承担50% |
 | 纳入片区更新计划的项目 | 工程总造价的45% | 22万元 | 市级财政 |
 | 低收入家庭分摊费用 | 个人应分摊费用全额补助 | 每户2万元 | 区级财政 |
+
+## 三、申请流程
+
+### 问：申请补贴需要准备哪些材料？
+
+答：需提交以下材料：
+
+- 《辛河市既有住宅增设电梯补贴申请表》，由业主代表签字并加盖实施主体公章；
+- 本单元业主同意增设电梯的书面协议，以及费用分摊方案；
+- 施工合同、监理合同和电梯设备采购合同；
+- 经区住房和城乡建设部门审核的工程结算书及相关票据；
+- 特种设备使用登记证和电梯安装监督检验报告；
+- 竣工验收报告和质量保修承诺书；
+- 补贴资金收款账户信息及开户证明。
 """
 
 
@@ -300,3 +314,19 @@ def test_a_table_row_is_read_under_the_columns_the_question_names(subsidy_faq):
 def test_a_row_for_a_thing_the_document_never_mentions_does_not_answer(subsidy_faq):
     # No row (and no sentence) is about 残疾人家庭; the 低收入家庭 row is a near miss.
     assert subsidy_faq.ask("辛河市残疾人家庭加装电梯的个人分摊费用补贴多少？").refused
+
+
+def test_a_list_question_gets_every_item_an_introducer_announces(subsidy_faq):
+    # 答：需提交以下材料： and the bullet lines under it are one list.
+    answer = subsidy_faq.ask("在辛河申请加装电梯补贴要交哪些材料？")
+    assert not answer.refused
+    for item in (
+        "补贴申请表",
+        "书面协议",
+        "施工合同",
+        "工程结算书",
+        "使用登记证",
+        "竣工验收报告",
+        "收款账户",
+    ):
+        assert item in answer.text, item
