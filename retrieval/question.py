@@ -265,7 +265,9 @@ def slot_of(text: str) -> str:
 
 _SLOT_PATTERNS_BY_NAME = dict(_SLOT_PATTERNS)
 _ASKS_LENGTH = re.compile(
-    r"几年|几个月|几天|几日|多久|多长时间|多少天|多少日|多少个?工作日|多少个月|how long", re.I
+    r"几年|几个月|几天|几日|几个?小时|多久|多长时间|多少年(?![底末初])|多少天|多少日|多少个?工作日|多少个?月|多少个?小时|"
+    r"how long",
+    re.I,
 )
 _ASKS_DEADLINE = re.compile(r"完成|截止|时限|之前|以前|by when|deadline", re.I)
 # Which of the document's dates a question asks for, by the word it uses (实施 only as a verb:

@@ -114,6 +114,7 @@ def test_figure_question_leads_with_the_clause_that_states_it(engine):
 def test_length_of_a_period_is_a_figure_not_a_deadline():
     # 期限 names a period; "最长几年" asks how long it is, not the day it ends.
     assert slot_of("招牌设置期限最长几年") == "quantity"
+    assert slot_of("特许经营期限最长多少年") == "quantity"
     assert slot_of("这项任务的完成时限是什么时候") == "deadline"
 
 
