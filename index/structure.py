@@ -54,6 +54,12 @@ _QA_RANK = 19  # a `问：` line answered by `答：` lines: below whatever sect
 _MAX_HEADING = 50  # a run-in heading longer than this is cut …
 _CUT_HEADING = 40  # … at its first sentence end, or else after this many characters
 _TABLE_RANK = 50  # a table under a title line sits in whatever section it stands in
+_TABLE_CAPTION = re.compile(rf"附?表\s*[\d{_CN}]+(?:[-—.．]\d+)?[ \u3000:：]")
+# A box (`专栏2　环卫设施补短板工程`) inside a section of a plan, with its numbered items
+# (`01　…：`, `1．…`): below whatever section it stands in, and it holds its items.
+_BOX_RANK = 45
+_BOX = re.compile(rf"专栏\s*[\d{_CN}]+")
+_BOX_ITEM = re.compile(r"\d{1,2}[ \u3000]+\S|\d{1,2}\s*[.．、](?!\d)|[①-⑳]")
 _RUNIN = re.compile(r"([一二三四五六七八九十]{1,3})是")
 _RUNIN_BEFORE = "。；;！？!?：:.\r\n"  # what may stand right before a run-in ordinal
 
@@ -500,7 +506,19 @@ def _is_label_cell(s: str) -> bool:
 
 
 def _is_table_title(s: str) -> bool:
-    return len(s) <= 50 and not _PUNCT.search(s) and s.endswith(("表", "清单", "名单", "一览"))
+    """A line that names the table under it: `…任务清单` / `…一览表`, or a numbered caption
+    (`表1　…主要指标`, `附表2 …`) whatever its last word."""
+    if len(s) > 60 or _PUNCT.search(s):
+        return False
+    return s.endswith(("表", "清单", "名单", "一览")) or bool(_TABLE_CAPTION.match(s))
+
+
+def _box_item_heading(s: str) -> tuple[str, int]:
+    """Heading of a box item (`01　餐厨垃圾处理厂：建设…`): its name up to an early colon."""
+    colon = re.search(r"[：:]", s)
+    if colon and colon.start() <= 20:
+        return s[: colon.start()].rstrip(_WS), colon.end()
+    return _heading_text(s, 0)
 
 
 def _table_extent(lines: list[_Line], i: int, stop: int) -> int:
@@ -732,8 +750,24 @@ class _Parser:
                 if after > i:
                     i = after
                     continue
+            if self._box_line(line):
+                i += 1
+                continue
             self._line(i)
             i += 1
+
+    def _box_line(self, line: _Line) -> bool:
+        """A box's title line, or an item line inside an open box: pushed as its section."""
+        s = line.text
+        if _BOX.match(s) and len(s) <= 40 and not _SENT_END.search(s) and not line.md:
+            self._push(_Node(s.rstrip(_WS), "body", _BOX_RANK, line.start, line.end, line.end))
+            return True
+        in_box = any(node.rank == _BOX_RANK for node in self.stack)
+        if in_box and _BOX_ITEM.match(s) and not line.md:
+            heading, body = _box_item_heading(s)
+            self._push(_Node(heading, "body", _BOX_RANK + 1, line.start, line.start + body, line.end))
+            return True
+        return False
 
     def _tab_table(self, title: _Line | None, i: int) -> int:
         """The tab-separated table from line i (under its title line, if any) as a `table`

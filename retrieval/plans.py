@@ -667,7 +667,14 @@ def table_row_values(ctx: Context, part: Part) -> Found:
         # The row is about what its name cell says, read with its column names (the question's
         # frame words); the name cell must hold the topic's distinctive term.
         cover = subject_cover(ctx, " ".join([name[1], *(c[0] for c in cells)]), hit.chunk, part)
-        if cover < ctx.thresholds.row_cover or not _names_the_distinctive_term(ctx, part, name[1], hit.chunk):
+        if ctx.question.language == "en":
+            # Dictionary translations are too noisy to demand the topic's words: the row must be
+            # the passage the search (which reads the English too) ranks first.
+            if rank > 0:
+                continue
+        elif cover < ctx.thresholds.row_cover or not _names_the_distinctive_term(
+            ctx, part, name[1], hit.chunk
+        ):
             continue
         if best is None or cover > best[0]:
             best = (cover, rank, hit.chunk, asked or values)

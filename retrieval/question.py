@@ -55,7 +55,12 @@ _SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("doc_number", re.compile(r"文号|字号|发文号|(?:doc|document|reference|file) number", re.I)),
     (
         "score",
-        re.compile(r"分值|多少分|几分|满分|权重|扣几分|扣多少|how many points|\bpoints?\b|\bweight", re.I),
+        re.compile(
+            r"分值|多少分|几分|满分|权重|扣几分|扣多少|"
+            r"how many points\s+(?:is|are|does|do|will|would|can|for|deducted|awarded)|\bpoints? (?:deducted|awarded|worth)|"
+            r"\bscores?\b|\bweight",
+            re.I,
+        ),
     ),
     (
         "responsible",
@@ -125,7 +130,8 @@ _SLOT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"多少|多大|多高|多长(?!时间)|多远|(?<!哪)几(?:个月|[个座处条项次名人万亿%天日年倍家辆户台套件米吨成批])|"
             r"几小时|几公里|比例|比率|百分之几|占比|多长时间|多久|"
-            r"what (?:is the )?(?:rate|share|percentage|budget|amount|fine|target|ratio|number)|\btarget\b|"
+            r"\bwhat\b(?:\s+[\w'-]+){0,7}?\s+(?:rate|share|percentage|budget|amount|fine|target|ratio|number|proportion)\b|"
+            r"\btarget\b|"
             r"how (?:many|much|long|large|high|far)",
             re.I,
         ),
@@ -174,6 +180,7 @@ _LISTED_NOUN = re.compile(
 )
 _PART_END = re.compile(r"[？?；;]+")
 _CLAUSE = re.compile(r"[，,]")
+_EN_PART = re.compile(r",?\s+and\s+(?=(?:what|how|when|who|which|where)\b)", re.I)
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _BY_YEAR = re.compile(r"(?:到|至|截至|截止)\s*((?:19|20)\d{2})\s*年|(?<!\d)((?:19|20)\d{2})\s*年\s*(?:底|末)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,})[”\"」』]")
@@ -310,6 +317,8 @@ def split_parts(text: str) -> list[str]:
     """The sub-questions of a question: pieces ending in ？ or ；, and clauses of one piece that each
     ask for a different slot ("由谁制定，何时起施行")."""
     pieces = [p.strip() for p in _PART_END.split(text) if p.strip(" ，,。.")]
+    # "…, and what is …" / "… and how many …": an English question asking two things.
+    pieces = [q.strip() for p in pieces for q in _EN_PART.split(p) if q.strip(" ,.")]
     parts = []
     for piece in pieces:
         clauses = [c for c in _CLAUSE.split(piece) if c.strip()]

@@ -331,3 +331,13 @@ def test_a_list_question_gets_every_item_an_introducer_announces(subsidy_faq):
         "收款账户",
     ):
         assert item in answer.text, item
+
+
+def test_an_english_question_asking_two_things_is_two_parts():
+    from retrieval.question import split_parts
+
+    parts = split_parts("What was the city's road sweeping rate in 2020, and what is the 2025 target?")
+    assert [slot_of(p) for p in parts] == ["quantity", "quantity"]
+    # "points" of a place are things to count, not a score; "points deducted" are a score.
+    assert slot_of("How many flood-prone points must the city eliminate by 2026") == "quantity"
+    assert slot_of("How many points are deducted for a late report") == "score"

@@ -696,3 +696,37 @@ def test_a_date_before_a_city_name_is_not_part_of_it():
         "第一条　为了规范户外招牌设置，制定本规定。丁岭市城市管理部门负责实施。\n"
     )
     assert meta.city == "丁岭"
+
+
+BOXED_PLAN = """壬江市城市管理发展规划（2026—2030年）
+
+第三章　主要任务
+
+第一节　完善环卫设施
+
+加快建设餐厨垃圾处理设施，实现原生生活垃圾零填埋。
+
+专栏2　环卫设施建设工程
+
+01　餐厨垃圾处理厂：建设壬江市餐厨垃圾处理厂，一期日处理能力200吨。
+
+02　转运站提升：新建、改造生活垃圾转运站12座。
+
+第二节　主要指标
+
+表1　壬江市城市管理主要指标
+
+序号\t指标\t2025年基期值\t2030年目标值\t属性
+1\t城市道路机械化清扫率（%）\t80\t92\t预期性
+"""
+
+
+def test_a_box_holds_its_numbered_items_and_a_numbered_caption_names_its_table():
+    doc = parse(RawDocument(file="plan.txt", text=BOXED_PLAN, format="txt"))
+    box = _section(doc, "第三章　主要任务", "第一节　完善环卫设施", "专栏2　环卫设施建设工程")
+    assert [c.heading for c in box.children] == ["01　餐厨垃圾处理厂", "02　转运站提升"]
+    table = _section(doc, "第三章　主要任务", "第二节　主要指标", "表1　壬江市城市管理主要指标")
+    assert table.kind == "table"
+    assert [r.values for r in table_rows(doc, table)] == [
+        ("1", "城市道路机械化清扫率（%）", "80", "92", "预期性")
+    ]
