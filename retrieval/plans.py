@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -605,6 +606,13 @@ def _word_class(word: str) -> str:
 
 def _row_found(ctx: Context, rank: int, chunk: Chunk, cells, wanted) -> Found:
     """A table row cited as it stands in the file, leading with the wanted cells as 列名：值."""
+    pick = _row_pick(ctx, rank, chunk, cells)
+    leads = tuple((f"{col}：{value}", pick) for col, value, _, _ in wanted)
+    return Found(blocks=(Block(header(ctx, chunk), (pick,)),), leads=leads)
+
+
+def _row_pick(ctx: Context, rank: int, chunk: Chunk, cells) -> Pick:
+    """A table row's quote: its own cells as they stand in the file."""
     # The row as it stands in the file: cells one separator apart. Cells repeated from a merged
     # cell above stand elsewhere in the file, so the quote starts after them.
     own = [(cells[-1][1], cells[-1][2], cells[-1][3])]
@@ -618,9 +626,7 @@ def _row_found(ctx: Context, rank: int, chunk: Chunk, cells, wanted) -> Found:
         # quote the longest cell alone.
         own = [max(own, key=lambda cell: len(cell[0]))]
     sentence = Sentence("\t".join(v for v, _, _ in own), own[0][1], own[-1][2])
-    pick = Pick(rank, chunk, sentence, 1.0)
-    leads = tuple((f"{col}：{value}", pick) for col, value, _, _ in wanted)
-    return Found(blocks=(Block(header(ctx, chunk), (pick,)),), leads=leads)
+    return Pick(rank, chunk, sentence, 1.0)
 
 
 def _asked_columns(ctx: Context, part: Part, values) -> list:
@@ -824,6 +830,9 @@ def list_items(ctx: Context, part: Part) -> Found:
     """X包括哪几项 / 都有哪些 / 哪N个: (a) the child headings of the section the question names,
     (b) the document's own top-level parts, or (c) the items of one enumerating sentence."""
     q = ctx.question
+    filtered = _table_items(ctx, part, filtered_only=True)
+    if filtered is not None:
+        return filtered  # the rows with the value the question names: more precise than any list
     if q.list_parent:
         found = _children_of(ctx, part)
         if found.blocks:
@@ -834,6 +843,9 @@ def list_items(ctx: Context, part: Part) -> Found:
     introduced = _introduced_list(ctx)
     if introduced is not None:
         return Found(blocks=(Block(header(ctx, introduced.chunk), (introduced,)),))
+    rows = _table_items(ctx, part)
+    if rows is not None:
+        return rows
     named = _named_outline(ctx, part)
     if named is not None:
         return named
@@ -948,6 +960,59 @@ def _introduced_list(ctx: Context) -> Pick | None:
             items = [s for s in split_sentences(hit.chunk) if sentence.end <= s.start and s.end <= whole.end]
             if len(items) >= 2:
                 return Pick(rank, hit.chunk, whole, 1.0)
+    return None
+
+
+_ASKS_KINDS = re.compile(r"几[类种]|哪些[类种]")
+
+
+def _table_items(ctx: Context, part: Part, filtered_only: bool = False) -> Found | None:
+    """Things listed as the rows of a table (要交哪些材料 over a 材料名称 table; 哪些是约束性指标
+    over an indicator table): each row's name, the rows kept to those with a cell the question
+    names when only some rows have it. The table must be named by the question (its heading, or
+    a column holding the asked kind of thing) or be filtered so."""
+    th = ctx.thresholds
+    asked = fold(ctx.question.text)
+    for rank, hit in enumerate(_top(ctx)):
+        if hit.chunk.kind != TABLE:
+            continue
+        file, path = hit.chunk.file, hit.chunk.section_path
+        rows = [c for c in ctx.chunks_of(file) if c.kind == TABLE and c.section_path == path]
+        table = [(row, table_cells(row)) for row in rows]
+        table = [(row, cells) for row, cells in table if cells]
+        if len(table) < 2:
+            continue
+        columns = [c[0] for c in table[0][1]]
+        # A cell value the question names that only some rows have (约束性 of 约束性/预期性).
+        values = Counter(fold(c[1]) for _, cells in table for c in cells if not re.search(r"\d", c[1]))
+        named = [v for v, n in values.items() if len(v) >= 2 and v in asked and n < len(table)]
+        kind_column = next((i for i, col in enumerate(columns) if part.noun and part.noun in col), None)
+        if kind_column is None and _ASKS_KINDS.search(asked):
+            # 分哪几类 / 有哪几种: the table's 类别 / 种类 column lists them.
+            kind_column = next((i for i, col in enumerate(columns) if re.search("[类种]", col)), None)
+        names_table = heading_cover(hit.chunk, ctx.weights) >= th.heading_named or kind_column is not None
+        if not (names_table or named) or (filtered_only and not named):
+            continue
+        if named:
+            table = [(row, cells) for row, cells in table if any(fold(c[1]) in named for c in cells)]
+        if kind_column is None:
+            # The name column: the first whose cells are words, not numbers.
+            kind_column = next(
+                (
+                    i
+                    for i, col in enumerate(columns)
+                    if col not in ("序号", "编号") and not re.search(r"\d", table[0][1][i][1])
+                ),
+                0,
+            )
+        leads, picks = [], []
+        for row, cells in table:
+            if kind_column < len(cells):
+                pick = _row_pick(ctx, rank, row, cells)
+                picks.append(pick)
+                leads.append((cells[kind_column][1], pick))
+        if len(leads) >= (1 if named else 2):
+            return Found(blocks=(Block(header(ctx, hit.chunk), tuple(picks)),), leads=tuple(leads))
     return None
 
 

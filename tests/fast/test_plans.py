@@ -341,3 +341,22 @@ def test_an_english_question_asking_two_things_is_two_parts():
     # "points" of a place are things to count, not a score; "points deducted" are a score.
     assert slot_of("How many flood-prone points must the city eliminate by 2026") == "quantity"
     assert slot_of("How many points are deducted for a late report") == "score"
+
+
+def test_kinds_listed_as_table_rows_are_the_rows_names(subsidy_faq):
+    answer = subsidy_faq.ask("辛河市加装电梯补贴分哪几类？")
+    assert not answer.refused
+    for kind in ("一般增设电梯项目", "纳入片区更新计划的项目", "低收入家庭分摊费用"):
+        assert kind in answer.text, kind
+
+
+def test_rows_are_kept_to_those_with_the_cell_the_question_names(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "indicators.txt").write_text(INDICATORS, encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
+    engine = Engine(settings, build.update(settings).index)
+    answer = engine.ask("己州市城市管理主要指标中，哪些是约束性指标？")
+    assert not answer.refused
+    assert "城市生活污水集中收集率" in answer.text
+    assert "城市道路机械化清扫率" not in answer.text.split("\n\n")[0]
