@@ -284,8 +284,10 @@ def _topic_weights(ctx: Context, part: Part | None) -> dict[str, float]:
 def without_complements(text: str, terms) -> str:
     """`text` with every 非X removed for the question's terms X: 非机动车 names the complement of
     机动车, so neither 机动车 nor its pieces (机动, 动车) may count as mentioned there."""
+    asked = " ".join(terms)
     for term in sorted(terms, key=len, reverse=True):
-        if len(term) > 1 and not term.startswith("非"):
+        # When the question itself says 非X, 非X is what it asks about.
+        if len(term) > 1 and not term.startswith("非") and "非" + term not in asked:
             text = text.replace("非" + term, "")
     return text
 
@@ -487,7 +489,7 @@ def slot_value(ctx: Context, part: Part) -> Found:
             p for p in carrying if subject_cover(ctx, p.sentence.text, p.chunk, part) >= th.subject_cover
         ]
     supporting = [p for p in on_topic if agrees(ctx, p)]
-    if not supporting and part.slot == "quantity":
+    if not supporting and part.slot in ("quantity", "date"):
         row = table_row_values(ctx, part)
         if row.blocks:
             return row
@@ -556,35 +558,31 @@ def table_cell(ctx: Context, part: Part) -> Found:
     return _row_found(ctx, rank, chunk, cells, wanted)
 
 
-def _names_the_distinctive_term(ctx: Context, part: Part, name: str, chunk: Chunk) -> bool:
-    """Whether a row's name cell holds the question's rarest topic term that its table's headings,
-    title and column names do not (a row of 生活垃圾回收利用率 does not answer for 餐厨垃圾资源化利用率),
-    and the question names no thing (a noun) the document never mentions (残疾人家庭 is no row
-    of a table of 低收入家庭 and others). Other words the document never uses are the asker's
-    wording for what it says its own way (加装 where it says 增设), and are not asked of the row."""
-    # The table's headings, title and column names frame the rows; they do not tell rows apart.
-    around = fold(" ".join([*chunk.section_path, chunk.title, *(c[0] for c in table_cells(chunk))]))
+def row_topic(ctx: Context, part: Part, chunk: Chunk) -> dict[str, float] | None:
+    """The part's topic as a table row of `chunk`'s document is asked for it: without the words
+    naming the asked value (补贴比例多少, 什么时间之前: they name a column) and without words the
+    document never uses (the asker's wording for what it says its own way: 加装 where it says
+    增设). None when the question names a thing (a noun) the document never mentions: 残疾人家庭
+    is no row of a table of 低收入家庭 and others."""
     document = ctx.document_text(chunk.file)
     asked = fold(part.text)
     whole = fold(ctx.question.text)
-    # The word naming the asked value (补贴比例多少, 目标值是多少) names a column, not the row.
+    topic = topic_weights(ctx, part)
     value_names = {
-        t
-        for t in topic_weights(ctx, part)
-        if re.search(re.escape(t) + _ASKED_VALUE + "|" + _WHAT + re.escape(t), whole)
+        t for t in topic if re.search(re.escape(t) + _ASKED_VALUE + "|" + _WHAT + re.escape(t), whole)
     }
-    absent = [
-        t
-        for t in topic_weights(ctx, part)
-        if len(t) > 1 and t in asked and t not in document and t not in value_names
-    ]
+    absent = [t for t in topic if len(t) > 1 and t in asked and t not in document and t not in value_names]
     if any(_word_class(t).startswith("n") for t in absent):
-        return False  # a thing the document never mentions (残疾人家庭) is no row of its tables
-    weights = {
-        t: w
-        for t, w in topic_weights(ctx, part).items()
-        if t not in around and len(t) > 1 and t not in value_names and t in document
-    }
+        return None
+    return {t: w for t, w in topic.items() if t in document and t not in value_names}
+
+
+def _names_the_distinctive_term(topic: dict[str, float], name: str, chunk: Chunk) -> bool:
+    """Whether a row's name cell holds the row topic's rarest term that its table's headings,
+    title and column names do not (a row of 生活垃圾回收利用率 does not answer for 餐厨垃圾资源化利用率)."""
+    # The table's headings, title and column names frame the rows; they do not tell rows apart.
+    around = fold(" ".join([*chunk.section_path, chunk.title, *(c[0] for c in table_cells(chunk))]))
+    weights = {t: w for t, w in topic.items() if t not in around and len(t) > 1}
     if not weights:
         return True
     rarest = max(weights.values())
@@ -651,8 +649,8 @@ def table_row_values(ctx: Context, part: Part) -> Found:
         cells = [c for c in table_cells(hit.chunk) if c[0] not in ("序号", "编号", "")]
         if len(cells) < 2 or not _place_agrees(ctx, hit.chunk.file):
             continue
-        # The row's name: its longest cell without a figure (figures are values).
-        name = max(cells, key=lambda c: (not re.search(r"\d", c[1]), len(c[1])))
+        # The row's name: its first cell that is not a bare number (a row is named on the left).
+        name = next((c for c in cells if not re.fullmatch(r"[\d.%％]+", c[1].strip())), cells[0])
         values = [c for c in cells if c is not name]
         asked = _asked_columns(ctx, part, values)
         if part.slot in VALUE_SLOTS and part.slot != "quantity" and not asked:
@@ -672,16 +670,21 @@ def table_row_values(ctx: Context, part: Part) -> Found:
             continue  # 不收费 does not state a fee; 3个工作日 is not a percentage
         # The row is about what its name cell says, read with its column names (the question's
         # frame words); the name cell must hold the topic's distinctive term.
-        cover = subject_cover(ctx, " ".join([name[1], *(c[0] for c in cells)]), hit.chunk, part)
         if ctx.question.language == "en":
             # Dictionary translations are too noisy to demand the topic's words: the row must be
             # the passage the search (which reads the English too) ranks first.
             if rank > 0:
                 continue
-        elif cover < ctx.thresholds.row_cover or not _names_the_distinctive_term(
-            ctx, part, name[1], hit.chunk
-        ):
-            continue
+            cover = 1.0
+        else:
+            topic = row_topic(ctx, part, hit.chunk)
+            if not topic:
+                continue
+            label = " ".join([name[1], *(c[0] for c in cells), *hit.chunk.section_path, hit.chunk.title])
+            label = without_complements(fold(label), topic)
+            cover = sum(w for t, w in topic.items() if t in label) / sum(topic.values())
+            if cover < ctx.thresholds.row_cover or not _names_the_distinctive_term(topic, name[1], hit.chunk):
+                continue
         if best is None or cover > best[0]:
             best = (cover, rank, hit.chunk, asked or values)
     if best is None:
@@ -833,9 +836,10 @@ def list_items(ctx: Context, part: Part) -> Found:
     filtered = _table_items(ctx, part, filtered_only=True)
     if filtered is not None:
         return filtered  # the rows with the value the question names: more precise than any list
+    named = _named_outline(ctx, part)
     if q.list_parent:
         found = _children_of(ctx, part)
-        if found.blocks:
+        if found.blocks and not (named is not None and _names_better(ctx, named, q.list_parent)):
             return found
     enumerating = _enumerating_sentence(ctx, part)
     if enumerating is not None:
@@ -846,13 +850,25 @@ def list_items(ctx: Context, part: Part) -> Found:
     rows = _table_items(ctx, part)
     if rows is not None:
         return rows
-    named = _named_outline(ctx, part)
     if named is not None:
         return named
     siblings = _sibling_outline(ctx)
     if siblings is not None:
         return siblings
     return best_sentences(ctx, part)
+
+
+def _names_better(ctx: Context, named: Found, parent: tuple) -> bool:
+    """Whether the question spells out the heading of the outline `named` more fully than the
+    heading of the parent the search chose (重点任务 named outright beats a child whose items
+    happen to share the listed noun)."""
+    outline = named.blocks[0].picks[0].chunk
+    if (outline.file, outline.section_path) == parent:
+        return False
+    _, path = parent
+    chosen = heading_words(path[-1]) if path else ""
+    chosen_cover = covered_chars(chosen, ctx.weights) / len(chosen) if chosen else 0.0
+    return heading_cover(outline, ctx.weights) > chosen_cover
 
 
 def _outline_items(outline: Chunk, min_chars: int = MIN_QUOTE_CHARS) -> list[Pick]:

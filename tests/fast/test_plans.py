@@ -360,3 +360,45 @@ def test_rows_are_kept_to_those_with_the_cell_the_question_names(tmp_path):
     assert not answer.refused
     assert "城市生活污水集中收集率" in answer.text
     assert "城市道路机械化清扫率" not in answer.text.split("\n\n")[0]
+
+
+def test_a_task_rows_deadline_answers_when_by(engine):
+    # The row is named by its first cell (the task, figures and all), not its longest plain cell.
+    answer = engine.ask("丙川市施划非机动车停放泊位6000个，要在什么时间之前完成？")
+    assert not answer.refused and "2024年9月30日前" in answer.text
+
+
+ACTIONS_PLAN = """癸阳市城市更新三年行动计划（2025—2027年）
+
+一、总体目标
+
+到2027年，城市功能品质明显提升。
+
+二、重点任务
+
+（一）公园绿地提质行动。新建口袋公园60个。
+
+（二）市容环境提升行动
+
+1．推进公厕提档升级行动。新改建公厕80座。
+
+2．背街小巷整治行动。整治背街小巷150条。
+
+3．户外招牌规范行动。规范户外招牌3000块。
+
+（三）排水防涝行动。消除易涝积水点20处。
+
+（四）智慧城管建设行动。建成城市运行管理服务平台。
+"""
+
+
+def test_a_parent_the_question_names_outright_lists_its_own_items(tmp_path):
+    # 重点任务 is named outright; (二)'s items also end in 行动 but are not what is asked.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text(ACTIONS_PLAN, encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
+    engine = Engine(settings, build.update(settings).index)
+    answer = engine.ask("癸阳市城市更新三年行动计划的重点任务包括哪几大行动？")
+    for action in ("公园绿地提质行动", "市容环境提升行动", "排水防涝行动", "智慧城管建设行动"):
+        assert action in answer.text, action
