@@ -916,6 +916,8 @@ def _named_outline(ctx: Context, part: Part) -> Found | None:
         if len(items) < 2:
             continue
         score = heading_cover(chunk, ctx.weights)
+        if part.noun and _introduces(ctx, chunk, part.noun):
+            score = 1.0  # 主要步骤如下： over the items, for 要走哪几个步骤
         if part.noun:
             share = sum(part.noun in heading_words(p.sentence.text.split("。")[0]) for p in items) / len(
                 items
@@ -926,6 +928,15 @@ def _named_outline(ctx: Context, part: Part) -> Found | None:
     if best is None or best_score < ctx.thresholds.heading_named:
         return None
     return Found(blocks=(Block(header(ctx, best), tuple(section_items(ctx, best))),))
+
+
+def _introduces(ctx: Context, outline: Chunk, noun: str) -> bool:
+    """Whether the section's own text announces its items as things of the asked kind, in a
+    sentence that ends with a colon (主要步骤如下： / 包括以下材料：)."""
+    own = [
+        c for c in ctx.chunks_of(outline.file) if c.kind == BODY and c.section_path == outline.section_path
+    ]
+    return any(s.text.endswith(("：", ":")) and noun in s.text for c in own for s in split_sentences(c))
 
 
 def _sibling_outline(ctx: Context) -> Found | None:

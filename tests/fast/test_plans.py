@@ -278,6 +278,15 @@ SUBSIDY_FAQ = """# 辛河市既有住宅增设电梯补贴政策解读
 
 ## 三、申请流程
 
+### 问：补贴怎么申请？
+
+答：按照“街道受理、区级审核”的方式办理，主要步骤如下：
+
+1. 提出申请：电梯取得使用登记证后6个月内，由业主代表向所在街道提交申请；
+2. 街道初审：街道办事处在10个工作日内完成材料初审；
+3. 区级审核：区住房和城乡建设局在15个工作日内完成审核并公示；
+4. 资金拨付：公示无异议的，区财政局在30个工作日内拨付补贴资金。
+
 ### 问：申请补贴需要准备哪些材料？
 
 答：需提交以下材料：
@@ -402,3 +411,10 @@ def test_a_parent_the_question_names_outright_lists_its_own_items(tmp_path):
     answer = engine.ask("癸阳市城市更新三年行动计划的重点任务包括哪几大行动？")
     for action in ("公园绿地提质行动", "市容环境提升行动", "排水防涝行动", "智慧城管建设行动"):
         assert action in answer.text, action
+
+
+def test_the_section_that_announces_the_asked_kind_of_items_lists_them(subsidy_faq):
+    # 主要步骤如下： introduces the numbered steps under the Q&A heading 补贴怎么申请.
+    answer = subsidy_faq.ask("辛河加装电梯补贴申请要走哪几个步骤？")
+    for step in ("提出申请", "街道初审", "区级审核", "资金拨付"):
+        assert step in answer.text, step
