@@ -852,7 +852,7 @@ def list_items(ctx: Context, part: Part) -> Found:
         return rows
     if named is not None:
         return named
-    siblings = _sibling_outline(ctx)
+    siblings = _sibling_outline(ctx, part)
     if siblings is not None:
         return siblings
     return best_sentences(ctx, part)
@@ -939,9 +939,10 @@ def _introduces(ctx: Context, outline: Chunk, noun: str) -> bool:
     return any(s.text.endswith(("：", ":")) and noun in s.text for c in own for s in split_sentences(c))
 
 
-def _sibling_outline(ctx: Context) -> Found | None:
+def _sibling_outline(ctx: Context, part: Part) -> Found | None:
     """When the best passages are several items of one parent section (the question names the items'
-    kind, not the parent's heading), the parent's outline lists them all."""
+    kind, not the parent's heading), the parent's outline lists them all. When the question names
+    the kind of thing listed (哪些设备), the items must be of that kind."""
     parents: dict[tuple[str, tuple], set] = {}
     for hit in ctx.hits[: ctx.thresholds.evidence_passages]:
         path = hit.chunk.section_path
@@ -954,6 +955,8 @@ def _sibling_outline(ctx: Context) -> Found | None:
         if outline is None:
             continue
         items = section_items(ctx, outline)
+        if part.noun and not any(part.noun in p.sentence.text for p in items):
+            continue
         if len(items) >= 2:
             return Found(blocks=(Block(header(ctx, outline), tuple(items)),))
     return None

@@ -98,6 +98,12 @@ def _bigrams(text: str) -> set[str]:
     return {han[i : i + 2] for i in range(len(han) - 1)}
 
 
+def _names_place(p: DocumentProfile, question: str, lowered: str) -> bool:
+    return any(place in question for place in p.places) or any(
+        re.search(rf"\b{re.escape(py)}\b", lowered) for py in p.pinyin
+    )
+
+
 def document_prior(
     question: str, profiles: Iterable[DocumentProfile]
 ) -> tuple[dict[str, float], tuple[str, ...], tuple[str, ...]]:
@@ -109,10 +115,21 @@ def document_prior(
     q_bigrams = _bigrams(question)
     prior = {}
     places: set[str] = set()
+    # Title words tell documents apart among those of the place the question names: a sister
+    # city's plan of the same kind shares them, but is ruled out by its place.
+    local = [p for p in profiles if _names_place(p, question, lowered)]
+    if local:
+        counts: dict[str, int] = {}
+        for p in local:
+            for gram in _bigrams(p.title):
+                counts[gram] = counts.get(gram, 0) + 1
+        keys = {p.file: frozenset(g for g in _bigrams(p.title) if counts[g] == 1) for p in local}
+    else:
+        keys = {p.file: p.title_keys for p in profiles}
     for p in profiles:
         score = 0.0
         named_places = [place for place in p.places if place in question]
-        place_hit = bool(named_places) or any(re.search(rf"\b{re.escape(py)}\b", lowered) for py in p.pinyin)
+        place_hit = _names_place(p, question, lowered)
         if place_hit:
             score += 1.0
             places.update(named_places[:1] or [p.places[0]] if p.places else [])
@@ -123,8 +140,14 @@ def document_prior(
             else:
                 score -= 0.3
         # Distinctive title words the question repeats (三年行动计划, 工作要点, 实施意见 …).
-        score += min(1.0, 0.5 * len(q_bigrams & p.title_keys))
+        score += min(1.0, 0.5 * len(q_bigrams & keys.get(p.file, frozenset())))
         prior[p.file] = score
+    if places:
+        # The question names a place some documents cover: a document known to be about another
+        # place does not answer it (a sister city's plan says the same things of itself).
+        for p in profiles:
+            if p.places and not _names_place(p, question, lowered):
+                prior[p.file] -= 1.0
     top = max(prior.values(), default=0.0)
     named = tuple(f for f, s in sorted(prior.items(), key=lambda kv: -kv[1]) if s >= 0.9 and s >= top - 0.7)
     return prior, named, tuple(sorted(places))
