@@ -51,6 +51,7 @@ class Thresholds:
     subject_cover: float = 0.34
     row_cover: float = 0.5  # the same, for a table row's name cell
     heading_named: float = 0.8  # the question spells out this share of a heading: it names the section
+    heading_half_named: float = 0.5  # … of the best passage's own heading, for its requirements
     compare_floor: float = (
         0.75  # an unnamed document joins a comparison when its best passage scores this close
     )
@@ -855,7 +856,25 @@ def list_items(ctx: Context, part: Part) -> Found:
     siblings = _sibling_outline(ctx, part)
     if siblings is not None:
         return siblings
+    own = _own_section(ctx)
+    if own is not None:
+        return own
     return best_sentences(ctx, part)
+
+
+def _own_section(ctx: Context) -> Found | None:
+    """The best passage's whole section, when the question spells out half its heading (有哪些处理
+    措施 and 问：对骗取补贴的行为怎么处理？): a list without markers is its sentences, and the best
+    few sentences alone would cut it short."""
+    th = ctx.thresholds
+    top = ctx.hits[:1]
+    if not top or not names_heading(top[0].chunk, ctx.weights, th.heading_half_named):
+        return None
+    chunk = top[0].chunk
+    picks = [Pick(0, chunk, s, 1.0) for s in quotable(chunk)]
+    if len(picks) < 2:
+        return None
+    return Found(blocks=(Block(header(ctx, chunk), tuple(within_budget(picks, th.answer_budget + 100))),))
 
 
 def _names_better(ctx: Context, named: Found, parent: tuple) -> bool:

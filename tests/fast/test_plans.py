@@ -418,3 +418,29 @@ def test_the_section_that_announces_the_asked_kind_of_items_lists_them(subsidy_f
     answer = subsidy_faq.ask("辛河加装电梯补贴申请要走哪几个步骤？")
     for step in ("提出申请", "街道初审", "区级审核", "资金拨付"):
         assert step in answer.text, step
+
+
+OTHER_QUESTIONS = """# 辛河市既有住宅增设电梯补贴常见问题
+
+## 一、资金监管
+
+### 问：对骗取补贴的行为怎么处理？
+
+答：对骗取加装电梯补贴的行为，由区财政局责令退回全部补贴，并将失信信息纳入公共信用信息平台；涉嫌犯罪的，移送司法机关依法处理。
+
+### 问：补贴资金怎么拨付？
+
+答：公示无异议的，区财政局在30个工作日内将补贴资金拨付至申请人账户。
+"""
+
+
+def test_a_list_without_markers_is_the_best_sections_sentences(tmp_path):
+    # The question spells out half of the Q&A heading; its answer's every clause is a measure.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "other.md").write_text(OTHER_QUESTIONS, encoding="utf-8")
+    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
+    engine = Engine(settings, build.update(settings).index)
+    answer = engine.ask("辛河市对骗取加装电梯补贴的行为有哪些处理措施？")
+    assert not answer.refused
+    assert "责令退回全部补贴" in answer.text and "移送司法机关" in answer.text
