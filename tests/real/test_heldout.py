@@ -18,27 +18,27 @@ from tests.conftest import GOLD, REAL_CORPUS, REPO
 pytestmark = pytest.mark.real
 
 # Measured when set (NOTES.md):
-#   heldout   hit@1 .914, hit@5 .871, section@5 .959, answer_keys .861, refusal .867, false .032
-#   heldout2  hit@1 .879, hit@5 .939, section@5 .756, answer_keys .792, refusal .789, false .061
+#   heldout   hit@1 .914, hit@5 .903, section@5 .969, answer_keys .921, refusal .867, false .000
+#   heldout2  hit@1 .879, hit@5 .939, section@5 .866, answer_keys .851, refusal .842, false .049
 FLOORS = {
     "heldout": {
-        "hit@1": 0.88,
-        "hit@5": 0.84,
-        "section@5": 0.92,
-        "answer_keys": 0.83,
+        "hit@1": 0.89,
+        "hit@5": 0.86,
+        "section@5": 0.94,
+        "answer_keys": 0.89,
         "citation_valid": 1.00,
-        "refusal_acc": 0.80,
+        "refusal_acc": 0.85,
     },
     "heldout2": {
         "hit@1": 0.85,
-        "hit@5": 0.90,
-        "section@5": 0.72,
-        "answer_keys": 0.76,
+        "hit@5": 0.91,
+        "section@5": 0.83,
+        "answer_keys": 0.82,
         "citation_valid": 1.00,
-        "refusal_acc": 0.73,
+        "refusal_acc": 0.78,
     },
 }
-MAX_FALSE_REFUSAL = {"heldout": 0.05, "heldout2": 0.08}
+MAX_FALSE_REFUSAL = {"heldout": 0.03, "heldout2": 0.07}
 
 
 @pytest.fixture(scope="module", params=sorted(FLOORS))
