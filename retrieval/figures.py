@@ -207,6 +207,8 @@ _HALF = re.compile(
 # Enumeration markers: （一） (1) 一、 1． 1. ① at the start of a line or clause.
 _MARKER = re.compile(
     r"(?:^|(?<=[\n。；;：:！!？?\s]))(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+\s*[、是]|\d+\s*[、．]|\d+\.(?!\d))"
+    # a box item's number at the start of its line (`03　道路桥梁维护：…`)
+    r"|(?:^|(?<=\n))\d{1,2}[ \u3000]+(?=[\u4e00-\u9fff])"
 )
 _RANGE_JOIN = re.compile(r"^(?:以上|至|到|~|～|-|—|－)?$")
 

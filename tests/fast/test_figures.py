@@ -69,6 +69,7 @@ def test_find_figures(sentence, text, value, unit, kind, upper):
         "统一标准，进一步推进“十四五”规划。",
         "千万不能放松。",
         "上半年完成。",
+        "03　道路桥梁维护",  # a box item's number
     ],
 )
 def test_not_figures(sentence):
