@@ -149,5 +149,13 @@ def document_prior(
             if p.places and not _names_place(p, question, lowered):
                 prior[p.file] -= 1.0
     top = max(prior.values(), default=0.0)
-    named = tuple(f for f, s in sorted(prior.items(), key=lambda kv: -kv[1]) if s >= 0.9 and s >= top - 0.7)
-    return prior, named, tuple(sorted(places))
+    named = [f for f, s in sorted(prior.items(), key=lambda kv: -kv[1]) if s >= 0.9 and s >= top - 0.7]
+    # Of one place's documents, the question names the one it points at best (南京2023年: the
+    # 2023 plan, not the 2021—2023 plan that also covers that year).
+    places_of = {p.file: set(p.places) for p in profiles}
+    named = [
+        f
+        for f in named
+        if not any(places_of[f] & places_of[g] and prior[g] - prior[f] >= 0.25 for g in named if g != f)
+    ]
+    return prior, tuple(named), tuple(sorted(places))

@@ -444,3 +444,26 @@ def test_a_list_without_markers_is_the_best_sections_sentences(tmp_path):
     answer = engine.ask("辛河市对骗取加装电梯补贴的行为有哪些处理措施？")
     assert not answer.refused
     assert "责令退回全部补贴" in answer.text and "移送司法机关" in answer.text
+
+
+def test_a_place_and_year_name_that_places_plan_for_that_year():
+    from policyqa.records import DocumentMeta
+    from retrieval.query import DocumentProfile, document_prior, profiles
+
+    def meta(file, city, years, title):
+        return DocumentMeta(file=file, title=title, city=city, years=years)
+
+    docs = profiles(
+        [
+            meta("annual.txt", "丙川", (2023,), "丙川市2023年城市管理工作实施意见"),
+            meta("plan.txt", "丙川", (2021, 2022, 2023), "丙川市城市品质提升三年行动计划"),
+            meta("other.txt", "丁岭", (2020,), "2020年城市管理工作意见"),
+            meta("sister.txt", "戊安", (2023,), "戊安市2023年城市管理工作实施意见"),
+        ]
+    )
+    assert all(isinstance(p, DocumentProfile) for p in docs)
+    prior, named, _ = document_prior("丙川2023年和丁岭2020年的公厕目标有什么不同？", docs)
+    # The 2021—2023 plan also covers 2023, but the question points at the 2023 plan.
+    assert set(named) == {"annual.txt", "other.txt"}
+    # A document known to be about another place ranks below every document of the named place.
+    assert prior["sister.txt"] < min(prior["annual.txt"], prior["plan.txt"])
