@@ -561,7 +561,7 @@ def table_cell(ctx: Context, part: Part) -> Found:
 
 def row_topic(ctx: Context, part: Part, chunk: Chunk) -> dict[str, float] | None:
     """The part's topic as a table row of `chunk`'s document is asked for it: without the words
-    naming the asked value (补贴比例多少, 什么时间之前: they name a column) and without words the
+    naming the asked value (补贴比例多少, 上限是多少: they name a column) and without words the
     document never uses (the asker's wording for what it says its own way: 加装 where it says
     增设). None when the question names a thing (a noun) the document never mentions: 残疾人家庭
     is no row of a table of 低收入家庭 and others."""
@@ -961,7 +961,7 @@ def _introduces(ctx: Context, outline: Chunk, noun: str) -> bool:
 def _sibling_outline(ctx: Context, part: Part) -> Found | None:
     """When the best passages are several items of one parent section (the question names the items'
     kind, not the parent's heading), the parent's outline lists them all. When the question names
-    the kind of thing listed (哪些设备), the items must be of that kind."""
+    the kind of thing listed (哪几类设施), the items must be of that kind."""
     parents: dict[tuple[str, tuple], set] = {}
     for hit in ctx.hits[: ctx.thresholds.evidence_passages]:
         path = hit.chunk.section_path

@@ -12,7 +12,7 @@ a question names.
 
 Why split: a variant carries an invented place but otherwise repeats its source document, often
 word for word. A question that names its place can still tell them apart; one that does not
-("哪份文件要求…") is answered equally well by the variant, and its drop measures the variants,
+("which document says …") is answered equally well by the variant, and its drop measures the variants,
 not the product.
 """
 

@@ -373,7 +373,7 @@ def test_rows_are_kept_to_those_with_the_cell_the_question_names(tmp_path):
 
 def test_a_task_rows_deadline_answers_when_by(engine):
     # The row is named by its first cell (the task, figures and all), not its longest plain cell.
-    answer = engine.ask("丙川市施划非机动车停放泊位6000个，要在什么时间之前完成？")
+    answer = engine.ask("丙川市施划非机动车停放泊位6000个这项任务最晚哪天完成？")
     assert not answer.refused and "2024年9月30日前" in answer.text
 
 
@@ -462,7 +462,7 @@ def test_a_place_and_year_name_that_places_plan_for_that_year():
         ]
     )
     assert all(isinstance(p, DocumentProfile) for p in docs)
-    prior, named, _ = document_prior("丙川2023年和丁岭2020年的公厕目标有什么不同？", docs)
+    prior, named, _ = document_prior("丙川2023年和丁岭2020年的公厕目标各是多少？", docs)
     # The 2021—2023 plan also covers 2023, but the question points at the 2023 plan.
     assert set(named) == {"annual.txt", "other.txt"}
     # A document known to be about another place ranks below every document of the named place.
