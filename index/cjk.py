@@ -6,6 +6,10 @@ _WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _WIDTH[0x3000] = 0x20
 _DIGITS = "零一二三四五六七八九"
 
+# Ranges for a regex character class ([{CJK_CHARS}]): CJK ideographs, CJK punctuation and full-width
+# forms, the characters between which a space or line break is layout, not a word gap.
+CJK_CHARS = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+
 
 def fold_width(text: str) -> str:
     """Full-width ASCII (（ ） ． １ Ａ …) to half width and the ideographic space to a space."""

@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from index.chrome import is_page_chrome
 from index.cjk import chinese_to_int
 from index.keyword import fold
-from index.load import is_page_chrome
 from policyqa.records import BODY, OUTLINE, TABLE, Chunk, DocumentMeta, Hit
 from retrieval import figures
 from retrieval.places import strip_admin_suffix

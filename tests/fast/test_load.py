@@ -1,4 +1,5 @@
-"""index/load.py: every supported format into a RawDocument; fixtures are generated in tmp_path."""
+"""index/load.py and the modules it reads each format with (decode, html, docx, pdf, chrome): every
+supported format into a RawDocument; fixtures are generated in tmp_path."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index import load
+from index import pdf
 from index.load import SUPPORTED_SUFFIXES, list_corpus, read_document, scan_corpus, skip_message
 from policyqa.errors import DocumentError
 
@@ -498,7 +499,7 @@ def _cjk_font() -> str:
 
 
 def test_scanned_pdf_without_ocr_explains_how_to_install(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "_have_ocr", lambda: False)
+    monkeypatch.setattr(pdf, "_have_ocr", lambda: False)
     path = _image_pdf(tmp_path / "scan.pdf")
     with pytest.raises(DocumentError) as err:
         read_document(path, tmp_path)
@@ -508,7 +509,7 @@ def test_scanned_pdf_without_ocr_explains_how_to_install(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(
-    not load._have_ocr() or not _cjk_font(),
+    not pdf._have_ocr() or not _cjk_font(),
     reason="OCR not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim poppler-utils "
     "(and a Chinese font such as fonts-wqy-zenhei to draw the test page)",
 )
@@ -524,7 +525,7 @@ def test_scanned_pdf_is_ocred(tmp_path):
 
 def test_ocr_tidy_restores_heading_commas_and_removes_spaces():
     text = "二:<工作任务\n各区人民政府， 市 府各委办局 ：\n三 . 保障措施\n2023年 工作要点"
-    assert load.tidy_ocr(text).split("\n") == [
+    assert pdf.tidy_ocr(text).split("\n") == [
         "二、工作任务",
         "各区人民政府，市府各委办局：",
         "三、保障措施",
