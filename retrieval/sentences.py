@@ -80,6 +80,7 @@ def plain_text(ctx: Context, file: str) -> bool:
 
 
 def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: float = 0.0) -> list[Pick]:
+    """A chunk's quotable sentences scored for the part, best first (those scoring nothing left out)."""
     lines_ok = plain_text(ctx, chunk.file)
     picks = [
         Pick(
@@ -98,6 +99,7 @@ def picks_of(ctx: Context, rank: int, chunk: Chunk, part: Part | None, bonus: fl
 
 
 def doc_label(meta: DocumentMeta | None, chunk: Chunk) -> str:
+    """《title》, with the city when the title does not name it."""
     title = meta.title if meta else chunk.title
     place = ""
     if meta and meta.city and meta.city.rstrip("市") not in title:
@@ -106,6 +108,7 @@ def doc_label(meta: DocumentMeta | None, chunk: Chunk) -> str:
 
 
 def header(ctx: Context, chunk: Chunk, section_path: tuple[str, ...] | None = None) -> str:
+    """A block's header: the document's label and the section path."""
     path = chunk.section_path if section_path is None else section_path
     return f"{doc_label(ctx.documents.get(chunk.file), chunk)} {' > '.join(path)}".rstrip()
 

@@ -15,22 +15,6 @@ from retrieval.question import Part
 from retrieval.sentences import dedupe, grouped, picks_of, within_budget
 from retrieval.table_plans import row_found, table_cells, table_row_values
 
-_COLUMNS = {
-    "responsible": (
-        "牵头单位",
-        "责任单位",
-        "负责单位",
-        "责任部门",
-        "牵头部门",
-        "主责单位",
-        "配合单位",
-        "实施主体",
-    ),
-    "deadline": ("完成时限", "时限", "完成时间", "时间节点", "截止时间", "时间安排", "进度安排"),
-    "score": ("分值", "分数", "权重", "满分", "标准分"),
-}
-
-
 _CLAUSE_END = re.compile(r"[，,；;：:。！？!?]")
 
 
@@ -137,6 +121,23 @@ def _missing_reason(ctx: Context, part: Part, topic_found: bool) -> str:
     if ctx.question.years and topic_found:
         return messages.missing_for_year(lang, ctx.question.years, part.slot)
     return messages.missing_slot(lang, part.slot)
+
+
+# The columns of a task table that hold each slot.
+_COLUMNS = {
+    "responsible": (
+        "牵头单位",
+        "责任单位",
+        "负责单位",
+        "责任部门",
+        "牵头部门",
+        "主责单位",
+        "配合单位",
+        "实施主体",
+    ),
+    "deadline": ("完成时限", "时限", "完成时间", "时间节点", "截止时间", "时间安排", "进度安排"),
+    "score": ("分值", "分数", "权重", "满分", "标准分"),
+}
 
 
 def table_cell(ctx: Context, part: Part) -> Found:
