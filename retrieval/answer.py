@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 
 from policyqa.records import Answer, Chunk, Citation, DocumentMeta, Hit
 from retrieval import messages
-from retrieval.plans import DEFAULT, Block, Context, Found, Pick, Thresholds, per_document, plan_for
+from retrieval.document_plans import per_document
+from retrieval.plan_records import DEFAULT, Block, Context, Found, Pick, Thresholds
+from retrieval.plans import plan_for
 from retrieval.question import Question
 
 # Slots whose comparison across documents is one value per document.
