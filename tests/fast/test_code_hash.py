@@ -46,7 +46,7 @@ def test_modules_loaded_by_the_parse_stage_are_hashed():
 
 def test_the_index_records_this_version(fake_settings):
     report = build.update(fake_settings)
-    assert report.index.manifest["chunking"]["pipeline"] == code_hash.pipeline_version()
+    assert report.index.manifest.chunking.pipeline == code_hash.pipeline_version()
 
 
 @pytest.fixture
