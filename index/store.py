@@ -17,13 +17,15 @@ import dataclasses
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index import keyword, vector_index
-from policyqa.errors import IndexFolderError
+from index.manifest import Manifest
+from policyqa.errors import IndexFolderError, IndexFormatError
 from policyqa.records import Chunk, DocumentMeta, Section
 
 SCHEMA = 1
@@ -77,24 +79,35 @@ def meta_from_json(data: dict) -> DocumentMeta:
 # ---------------------------------------------------------------- the loaded index
 
 
-@dataclass
+@dataclass(frozen=True)
 class StoredDocument:
+    """One line of documents.jsonl: a document's metadata and heading tree."""
+
     meta: DocumentMeta
     sections: tuple[Section, ...]
 
+    @classmethod
+    def from_json(cls, data: Mapping) -> StoredDocument:
+        return cls(meta_from_json(data["meta"]), tuple(section_from_json(s) for s in data["sections"]))
 
-@dataclass
+    def to_json(self) -> dict:
+        return {"meta": meta_to_json(self.meta), "sections": [section_to_json(s) for s in self.sections]}
+
+
+@dataclass(frozen=True)
 class LoadedIndex:
+    """Everything in an index folder, in memory."""
+
     folder: Path
-    manifest: dict
-    chunks: list[Chunk]
-    documents: dict[str, StoredDocument]  # by file
+    manifest: Manifest
+    chunks: tuple[Chunk, ...]
+    documents: Mapping[str, StoredDocument]  # by file
     vectors: np.ndarray  # row i = chunks[i]
     faiss: object
     bm25: object
 
     def file_vectors(self, file: str) -> np.ndarray:
-        first, last = self.manifest["files"][file]["chunks"]
+        first, last = self.manifest.files[file].chunks
         return self.vectors[first:last]
 
 
@@ -111,14 +124,15 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 def write(
     folder: Path,
-    manifest: dict,
+    manifest: Manifest,
     chunks: list[Chunk],
     documents: dict[str, StoredDocument],
     per_file_vectors: dict[str, np.ndarray],
 ) -> LoadedIndex:
     """Write a complete index to `folder` atomically and return it loaded.
 
-    `chunks` must be grouped by file in the order of `manifest["files"]`.
+    `chunks` must be grouped by file in the order of `manifest.files`; the manifest written (and
+    returned) adds each file's vectors name and the FAISS description.
     """
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -126,38 +140,39 @@ def write(
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "vectors").mkdir(parents=True)
 
-    dimension = manifest["embedder"]["dimension"]
+    dimension = manifest.embedder.dimension
     blocks = []
-    for i, file in enumerate(manifest["files"]):
+    files = {}
+    for i, (file, entry) in enumerate(manifest.files.items()):
         vectors = np.asarray(per_file_vectors[file], dtype=np.float32).reshape(-1, dimension)
-        name = f"{i:05d}.npy"
-        manifest["files"][file]["vectors"] = name
-        np.save(tmp / "vectors" / name, vectors, allow_pickle=False)
+        files[file] = dataclasses.replace(entry, vectors=f"{i:05d}.npy")
+        np.save(tmp / "vectors" / files[file].vectors, vectors, allow_pickle=False)
         blocks.append(vectors)
     vectors = np.concatenate(blocks) if blocks else np.zeros((0, dimension), dtype=np.float32)
     if len(vectors) != len(chunks):
         raise IndexFolderError(f"internal error: {len(vectors)} vectors for {len(chunks)} chunks")
 
     faiss_index = vector_index.build(vectors)
-    manifest["faiss"] = (
-        vector_index.describe(faiss_index) if hasattr(vector_index, "describe") else {"kind": "flat"}
+    manifest = dataclasses.replace(
+        manifest,
+        files=files,
+        faiss=vector_index.describe(faiss_index) if hasattr(vector_index, "describe") else {"kind": "flat"},
     )
     vector_index.save(faiss_index, tmp / "vectors.faiss")
     bm25 = keyword.build([c.embed_text for c in chunks])
     keyword.save(bm25, tmp / "bm25")
     _write_jsonl(tmp / "chunks.jsonl", (chunk_to_json(c) for c in chunks))
-    _write_jsonl(
-        tmp / "documents.jsonl",
-        (
-            {"meta": meta_to_json(d.meta), "sections": [section_to_json(s) for s in d.sections]}
-            for d in documents.values()
-        ),
-    )
+    _write_jsonl(tmp / "documents.jsonl", (d.to_json() for d in documents.values()))
     # The manifest is written last: a folder without one is never mistaken for an index.
-    (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    (tmp / "manifest.json").write_text(manifest_text(manifest), encoding="utf-8")
     _fsync_tree(tmp)
     _swap_in(tmp, folder)
-    return LoadedIndex(folder, manifest, chunks, documents, vectors, faiss_index, bm25)
+    return LoadedIndex(folder, manifest, tuple(chunks), documents, vectors, faiss_index, bm25)
+
+
+def manifest_text(manifest: Manifest) -> str:
+    """manifest.json's content."""
+    return json.dumps(manifest.to_json(), ensure_ascii=False, indent=2)
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -175,16 +190,34 @@ def _swap_in(tmp: Path, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def read_manifest(folder: Path) -> dict | None:
+def read_manifest(folder: Path) -> Manifest | None:
+    """The folder's manifest, or None when it has none.
+
+    Raises IndexFormatError for a manifest of another index format that cannot be read as this one.
+    """
     path = Path(folder) / "manifest.json"
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexFolderError(
             f"{path} is damaged ({exc}); delete the folder {folder} and run `policyqa index` to rebuild it"
         ) from None
+    try:
+        return Manifest.from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(data, dict) and data.get("schema") != SCHEMA:
+            raise _other_format(folder) from None
+        raise IndexFolderError(
+            f"the index at {folder} is incomplete or damaged ({exc}); run `policyqa index --rebuild`"
+        ) from None
+
+
+def _other_format(folder: Path) -> IndexFormatError:
+    return IndexFormatError(
+        f"{folder} was written by another policyqa version: run `policyqa index --rebuild`"
+    )
 
 
 def load(folder: Path) -> LoadedIndex:
@@ -193,23 +226,21 @@ def load(folder: Path) -> LoadedIndex:
     manifest = read_manifest(folder)
     if manifest is None:
         raise IndexFolderError(f"no index at {folder}: run `policyqa index` first")
-    if manifest.get("schema") != SCHEMA:
-        raise IndexFolderError(
-            f"{folder} was written by another policyqa version: run `policyqa index --rebuild`"
-        )
+    if manifest.schema != SCHEMA:
+        raise _other_format(folder)
     try:
-        chunks = [chunk_from_json(row) for row in _read_jsonl(folder / "chunks.jsonl")]
+        chunks = tuple(chunk_from_json(row) for row in _read_jsonl(folder / "chunks.jsonl"))
         documents = {}
         for row in _read_jsonl(folder / "documents.jsonl"):
-            meta = meta_from_json(row["meta"])
-            documents[meta.file] = StoredDocument(meta, tuple(section_from_json(s) for s in row["sections"]))
+            document = StoredDocument.from_json(row)
+            documents[document.meta.file] = document
         blocks = [
-            np.load(folder / "vectors" / info["vectors"], allow_pickle=False)
-            for info in manifest["files"].values()
+            np.load(folder / "vectors" / entry.vectors, allow_pickle=False)
+            for entry in manifest.files.values()
         ]
-        dimension = manifest["embedder"]["dimension"]
+        dimension = manifest.embedder.dimension
         vectors = np.concatenate(blocks) if blocks else np.zeros((0, dimension), dtype=np.float32)
-        faiss_index = vector_index.load(folder / "vectors.faiss", manifest.get("faiss"))
+        faiss_index = vector_index.load(folder / "vectors.faiss", manifest.faiss)
         bm25 = keyword.load(folder / "bm25")
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise IndexFolderError(

@@ -21,5 +21,9 @@ class IndexFolderError(PolicyQAError):
     """The index folder is missing, damaged, or does not match the settings."""
 
 
+class IndexFormatError(IndexFolderError):
+    """The index folder was written in another format, by another policyqa version."""
+
+
 class LLMError(PolicyQAError):
     """The configured language model is missing or failed."""

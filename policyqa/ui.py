@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from index import build, load
+from index.manifest import Manifest
 from policyqa.errors import DocumentError
 from policyqa.records import Answer, Citation, DocumentMeta, Section
 from policyqa.settings import Settings
@@ -52,16 +53,16 @@ def issued_date(meta: DocumentMeta) -> str:
     return meta.date("成文") or meta.date("印发") or meta.date("发布")
 
 
-def status_line(manifest: Mapping, chunks: int) -> str:
+def status_line(manifest: Manifest, chunks: int) -> str:
     """One line about the index: documents, passages, embedder, when it was built."""
-    built = manifest.get("built_at", "")
+    built = manifest.built_at
     with contextlib.suppress(TypeError, ValueError):  # an odd value is shown as it is
         built = datetime.fromisoformat(built).astimezone().strftime("%Y-%m-%d %H:%M")
-    skipped = len(manifest.get("skipped", {}))
+    skipped = len(manifest.skipped)
     parts = [
-        f"已索引 {len(manifest.get('files', {}))} 份文件",
+        f"已索引 {len(manifest.files)} 份文件",
         f"{chunks} 个段落",
-        f"向量模型 {manifest.get('embedder', {}).get('id', '?')}",
+        f"向量模型 {manifest.embedder.id}",
         f"更新于 {built or '?'}",
     ]
     if skipped:
@@ -69,11 +70,11 @@ def status_line(manifest: Mapping, chunks: int) -> str:
     return " · ".join(parts)
 
 
-def documents_table(documents: Mapping[str, DocumentMeta], manifest: Mapping) -> list[list]:
+def documents_table(documents: Mapping[str, DocumentMeta], manifest: Manifest) -> list[list]:
     """Rows for the documents tab: title, issuer, 文号, date, chunks, file."""
     rows = []
     for file, meta in sorted(documents.items(), key=lambda item: item[1].title):
-        first, last = manifest.get("files", {}).get(file, {}).get("chunks", (0, 0))
+        first, last = manifest.files[file].chunks if file in manifest.files else (0, 0)
         rows.append([meta.title, meta.issuer, meta.doc_number, issued_date(meta), last - first, file])
     return rows
 

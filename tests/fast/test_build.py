@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from index import build, store
-from policyqa.errors import IndexFolderError
+from index.manifest import FileEntry, Manifest, SkippedFile
+from policyqa.errors import IndexFolderError, IndexFormatError
 
 
 def test_build_writes_plain_files_and_manifest(fake_settings):
@@ -84,6 +85,71 @@ def test_damaged_index_says_how_to_rebuild(fake_settings):
     (fake_settings.index / "manifest.json").write_text("{oops", encoding="utf-8")
     with pytest.raises(IndexFolderError, match="rebuild"):
         store.load(fake_settings.index)
+
+
+def test_manifest_keeps_its_keys_and_round_trips_byte_for_byte(fake_settings, small_corpus):
+    (small_corpus / "broken.pdf").write_bytes(b"not a pdf at all")
+    report = build.update(fake_settings)
+    text = (fake_settings.index / "manifest.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert list(data) == [
+        "schema",
+        "policyqa_version",
+        "built_at",
+        "corpus",
+        "embedder",
+        "chunking",
+        "files",
+        "skipped",
+        "faiss",
+    ]
+    assert list(data["embedder"]) == ["id", "dimension"]
+    assert list(data["chunking"]) == ["chunk_tokens", "tokenizer", "pipeline"]
+    assert list(data["files"]) == ["a.txt", "b.txt"]
+    assert list(data["files"]["a.txt"]) == ["sha256", "format", "chunks", "vectors"]
+    assert list(data["skipped"]) == ["broken.pdf"] and list(data["skipped"]["broken.pdf"]) == [
+        "sha256",
+        "reason",
+    ]
+    assert data["faiss"]["kind"] == "flat"
+
+    manifest = store.read_manifest(fake_settings.index)
+    assert manifest == report.index.manifest == Manifest.from_json(data)
+    assert manifest.to_json() == data
+    assert store.manifest_text(manifest) == text
+    assert manifest.files["a.txt"] == FileEntry(
+        sha256=build.sha256_of(small_corpus / "a.txt"),
+        format="txt",
+        chunks=(0, sum(c.file == "a.txt" for c in report.index.chunks)),
+        vectors="00000.npy",
+    )
+    assert manifest.skipped["broken.pdf"] == SkippedFile(
+        build.sha256_of(small_corpus / "broken.pdf"), report.skipped[0][1]
+    )
+
+
+def test_an_older_manifest_without_optional_keys_is_read(fake_settings):
+    build.update(fake_settings)
+    path = fake_settings.index / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["skipped"], data["faiss"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert store.read_manifest(fake_settings.index).skipped == {}
+    assert len(store.load(fake_settings.index).chunks) == sum(
+        last - first
+        for first, last in (entry.chunks for entry in store.read_manifest(fake_settings.index).files.values())
+    )
+    assert build.check(fake_settings).fresh
+
+
+def test_an_index_of_another_format_is_rebuilt_not_misread(fake_settings):
+    build.update(fake_settings)
+    (fake_settings.index / "manifest.json").write_text('{"schema": 99, "shards": []}', encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="another policyqa version"):
+        store.load(fake_settings.index)
+    assert build.check(fake_settings).settings_changed == ("index format",)
+    report = build.update(fake_settings)
+    assert report.documents == 2 and store.load(fake_settings.index).manifest.schema == store.SCHEMA
 
 
 def test_missing_corpus_folder(fake_settings, tmp_path):

