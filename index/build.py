@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index import chunk as chunking
-from index import load, store, structure
+from index import cjk, dates, lines, load, metadata, store, structure, tables
 from index.embed import Embedder, make_embedder
 from policyqa import __version__
 from policyqa.errors import DocumentError, IndexFolderError
@@ -28,7 +28,7 @@ from policyqa.settings import Settings
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
 
-_PIPELINE_MODULES = (load, structure, chunking)
+_PIPELINE_MODULES = (load, cjk, lines, dates, tables, metadata, structure, chunking)
 
 
 def pipeline_version() -> str:

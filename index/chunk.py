@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from index.cjk import fold_width
-from index.structure import table_rows
+from index.tables import table_rows
 from index.tokens import count_tokens
 from policyqa.errors import SettingsError
 from policyqa.records import BODY, OUTLINE, TABLE, Chunk, Document, Section
