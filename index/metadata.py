@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Protocol
 
 from index.dates import YEAR_RANGE, date_of, history_dates, is_date_line, years_covered
@@ -69,7 +70,10 @@ _META_KEYS = frozenset(
 )
 # X市 / X区 that are ordinary words, not place names.
 _NOT_PLACE_END = set("全我本各该省县区镇乡村超集都门夜股上下同城和与及在的对到为是等")
-_CITIES_ENDING_IN_CHENG = ("盐城", "聊城", "晋城", "运城", "白城", "宜城", "邹城", "诸城", "韩城", "龙城")
+# Cities whose name ends in 城 (a character that otherwise ends ordinary words, not place names).
+_CITIES_ENDING_IN_CHENG = frozenset(
+    (Path(__file__).with_name("data") / "cities_ending_in_cheng.txt").read_text(encoding="utf-8").split()
+)
 
 
 class _Matter(Protocol):
