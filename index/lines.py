@@ -39,7 +39,7 @@ BOX_ITEM = re.compile(r"\d{1,2}[ \u3000]+\S|\d{1,2}\s*[.．、](?!\d)|[①-⑳]"
 # 一是 … 九十九是: written without 百/零/两, so index.cjk.chinese_to_int reads every one of them.
 _RUNIN = re.compile(r"([一二三四五六七八九十]{1,3})是")
 _RUNIN_BEFORE = "。；;！？!?：:.\r\n"  # what may stand right before a run-in ordinal
-MAX_HEADING = 50  # a run-in heading longer than this is cut …
+_MAX_HEADING = 50  # a run-in heading longer than this is cut …
 CUT_HEADING = 40  # … at its first sentence end, or else after this many characters
 
 # A sentence ends at 。！？ (or a half-width stop not followed by a digit, for rewritten copies).
@@ -150,9 +150,9 @@ def heading_text(s: str, marker_end: int) -> tuple[str, int]:
     A heading never runs past ~50 characters: with no sentence end that soon it ends at the last
     clause mark (，；：) before character 40, or else at character 40."""
     m = SENTENCE_END.search(s, marker_end)
-    if m and m.start() <= MAX_HEADING:
+    if m and m.start() <= _MAX_HEADING:
         return s[: m.start()].rstrip(WHITESPACE), m.end()
-    if not m and len(s.rstrip(WHITESPACE + "：:；;，,")) <= MAX_HEADING:
+    if not m and len(s.rstrip(WHITESPACE + "：:；;，,")) <= _MAX_HEADING:
         # `（一）主要任务：` / `（一）市容管理；`: the colon or semicolon is not part of the heading
         return s.rstrip(WHITESPACE + "：:；;，,"), len(s)
     clauses = [c.start() for c in _CLAUSE_MARK.finditer(s, marker_end + 2, CUT_HEADING + 1)]
@@ -174,7 +174,7 @@ def is_question(lines: list[Line], i: int) -> bool:
 def _question_heading(s: str) -> tuple[str, int]:
     """Heading of a `问：…？` line: the question through its question mark (capped like any heading)."""
     m = re.search(r"[？?]", s)
-    if m and m.end() <= MAX_HEADING:
+    if m and m.end() <= _MAX_HEADING:
         return s[: m.end()], m.end()
     return heading_text(s, 2)
 
@@ -205,7 +205,7 @@ def line_heading(line: Line, marker: tuple[int, int] | None, question: bool) -> 
         return _article_heading(s, marker_end)
     if question and not marker:
         return _question_heading(s)
-    if line.md and not marker and len(s) <= MAX_HEADING:
+    if line.md and not marker and len(s) <= _MAX_HEADING:
         return s, len(s)  # `### 问：补贴怎么申请？`: the whole line
     return heading_text(s, marker_end)
 

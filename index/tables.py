@@ -49,7 +49,7 @@ def table_rows(doc: Document, section: Section) -> list[TableRow]:
 _MD_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")  # `| --- | ---: |`
 
 
-def row_cells(line: Line) -> list[tuple[int, int, str]]:
+def _row_cells(line: Line) -> list[tuple[int, int, str]]:
     """(start, end, text) of each cell of a tab-separated row or a Markdown row (`| a | b |`);
     an empty cell has empty text."""
     t = line.text
@@ -75,7 +75,7 @@ def pasted_table_end(lines: list[Line], i: int) -> int:
     if i >= len(lines):
         return i
     if lines[i].text.startswith("|"):
-        if i + 1 >= len(lines) or not _MD_RULE.fullmatch(lines[i + 1].text) or len(row_cells(lines[i])) < 2:
+        if i + 1 >= len(lines) or not _MD_RULE.fullmatch(lines[i + 1].text) or len(_row_cells(lines[i])) < 2:
             return i
         j = i + 2
         while j < len(lines) and lines[j].text.startswith("|") and not _MD_RULE.fullmatch(lines[j].text):
@@ -83,19 +83,19 @@ def pasted_table_end(lines: list[Line], i: int) -> int:
         return j if j > i + 2 else i
     if "\t" not in lines[i].text:
         return i
-    n = len(row_cells(lines[i]))
-    if sum(1 for c in row_cells(lines[i]) if c[2]) < 2:
+    n = len(_row_cells(lines[i]))
+    if sum(1 for c in _row_cells(lines[i]) if c[2]) < 2:
         return i
     j, full = i + 1, 0
-    while j < len(lines) and "\t" in lines[j].text and 2 <= len(row_cells(lines[j])) <= n:
-        full += len(row_cells(lines[j])) == n
+    while j < len(lines) and "\t" in lines[j].text and 2 <= len(_row_cells(lines[j])) <= n:
+        full += len(_row_cells(lines[j])) == n
         j += 1
     return j if full else i
 
 
 def header_row_name(line: Line) -> str:
     """The name of a table without a title line: its header row's cells, cut like a heading."""
-    heading = " ".join(c[2] for c in row_cells(line) if c[2])
+    heading = " ".join(c[2] for c in _row_cells(line) if c[2])
     return heading[:CUT_HEADING].rstrip(WHITESPACE)
 
 
@@ -105,14 +105,14 @@ def _tab_rows(lines: list[Line]) -> list[TableRow]:
     end = pasted_table_end(lines, 0)
     if end == 0:
         return []
-    first = row_cells(lines[0])
+    first = _row_cells(lines[0])
     header = tuple(c for c in first if c[2])
     above: list[tuple[int, int, str] | None] = [None] * len(first)
     rows = []
     for line in lines[1:end]:
         if _MD_RULE.fullmatch(line.text):
             continue
-        cells: list[tuple[int, int, str] | None] = row_cells(line)
+        cells: list[tuple[int, int, str] | None] = _row_cells(line)
         cells = [None] * max(0, len(first) - len(cells)) + cells
         above.extend([None] * (len(cells) - len(above)))
         row, leading = [], True
