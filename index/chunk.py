@@ -18,16 +18,21 @@ from __future__ import annotations
 import re
 
 from index.cjk import fold_width
-from index.structure import table_rows
+from index.lines import NEWLINE, SENTENCE_END
+from index.tables import table_rows
 from index.tokens import count_tokens
 from policyqa.errors import SettingsError
 from policyqa.records import BODY, OUTLINE, TABLE, Chunk, Document, Section
 
-_WS = " \t\r\n\u3000\xa0\ufeff\u200b"
-_SENTENCE = re.compile(r"[。！？；!?;]+[”’」』）)]*|[\r\n]")
-_NEWLINE = re.compile(r"[\r\n]")
-_CLAUSE = re.compile(r"[，,、：:]")
-_SENT_END = re.compile(r"[。！？!?]|\.(?!\d)")
+# Trimmed off a chunk's spans. Narrower than index.lines.WHITESPACE (no en/em/thin space, \v, \f):
+# the chunk bounds were set with this set, and merging the two would move them.
+_SPAN_WHITESPACE = " \t\r\n\u3000\xa0\ufeff\u200b"
+# Where a chunk's text may be cut: after 。！？； (closing quotes and brackets stay with the sentence)
+# or at a line break. Wider than index.lines.SENTENCE_END, which ends a heading, not a chunk.
+_SENTENCE_CUT = re.compile(r"[。！？；!?;]+[”’」』）)]*|[\r\n]")
+# Where an over-long sentence may be cut: ， 、 ： (； already ends a sentence above; a heading is
+# cut at ；，： instead, see index.lines).
+_CLAUSE_CUT = re.compile(r"[，,、：:]")
 _MARKUP = "#*>"  # Markdown markup that may stand before a heading on its line (`### `, `**`)
 
 
@@ -39,9 +44,9 @@ def _before_markup(text: str, a: int, b: int) -> int:
 
 
 def _strip(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a] in _WS:
+    while a < b and text[a] in _SPAN_WHITESPACE:
         a += 1
-    while b > a and text[b - 1] in _WS:
+    while b > a and text[b - 1] in _SPAN_WHITESPACE:
         b -= 1
     return a, b
 
@@ -68,11 +73,11 @@ class _Counter:
 def _units(text: str, a: int, b: int, budget: int, tokens: _Counter) -> list[tuple[int, int]]:
     """Sentences of [a, b); a sentence over the budget is cut at clauses, then by length."""
     out = []
-    for s in _pieces(text, a, b, _SENTENCE):
+    for s in _pieces(text, a, b, _SENTENCE_CUT):
         if tokens(*s) <= budget:
             out.append(s)
             continue
-        for c in _pieces(text, s[0], s[1], _CLAUSE):
+        for c in _pieces(text, s[0], s[1], _CLAUSE_CUT):
             x = c[0]
             while tokens(x, c[1]) > budget:  # one endless clause: cut by characters
                 y = x + max(1, (c[1] - x) * budget // max(1, tokens(x, c[1])))
@@ -118,29 +123,31 @@ def _heading_span(text: str, section: Section) -> tuple[int, int]:
     )
     if k >= 0:
         return k, k + len(section.heading)
-    line_end = _NEWLINE.search(text, section.start, section.end)
+    line_end = NEWLINE.search(text, section.start, section.end)
     return _strip(text, section.start, line_end.start() if line_end else section.end)
 
 
 def _outline_piece(text: str, child: Section, budget: int, tokens: _Counter) -> tuple[int, int]:
     """A child's entry in its parent's outline: heading line, or run-in heading + first sentence."""
     a, b = _heading_span(text, child)
-    newline = _NEWLINE.search(text, b, child.end)
+    newline = NEWLINE.search(text, b, child.end)
     line_end = newline.start() if newline else child.end
     stop = b
-    while stop < line_end and text[stop] in _WS:
+    while stop < line_end and text[stop] in _SPAN_WHITESPACE:
         stop += 1
     if stop < line_end and text[stop] in "。！？!?.":  # run-in: body text follows on the line
-        m = _SENT_END.search(text, stop + 1, line_end)
+        m = SENTENCE_END.search(text, stop + 1, line_end)
         b = m.end() if m else line_end
-    elif b <= child.body_start < line_end and text[child.body_start : line_end].strip(_WS + _MARKUP):
+    elif b <= child.body_start < line_end and text[child.body_start : line_end].strip(
+        _SPAN_WHITESPACE + _MARKUP
+    ):
         # the heading is only the start of the line (`第十五条　违反…`, a cut long heading)
-        m = _SENT_END.search(text, max(stop, child.body_start), line_end)
+        m = SENTENCE_END.search(text, max(stop, child.body_start), line_end)
         b = m.end() if m else line_end
     b = _strip(text, a, min(b, child.end))[1]
     if tokens(a, b) > budget:  # keep whole clauses of an overlong first sentence
         cut = a
-        for _, y in _pieces(text, a, b, _CLAUSE):
+        for _, y in _pieces(text, a, b, _CLAUSE_CUT):
             if tokens(a, y) > budget:
                 break
             cut = y

@@ -82,8 +82,9 @@ def parse_stage_modules() -> tuple[str, ...]:
 def pipeline_version() -> str:
     """Hash of the code that turns files into chunks: changing it must rebuild the index."""
     digest = hashlib.sha256()
-    for name in parse_stage_modules():
-        path = module_file(name)
+    # The parser's data files (index/data/*.txt) are read, not imported: hash them too.
+    data = sorted((ROOT / "index" / "data").glob("*.txt"))
+    for path in [module_file(name) for name in parse_stage_modules()] + data:
         digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

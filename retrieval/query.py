@@ -21,7 +21,8 @@ _ASCII_WORD = re.compile(r"[A-Za-z]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-# A heading's own enumeration marker: （一） 一、 一是 1． ①.
+# A heading's own enumeration marker: （一） 一、 一是 1． ①. Not index.lines' heading markers: it
+# strips a marker before matching words (run-in 一是 too), rather than ranking a heading by its kind.
 ENUM_MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、是]|\d+[、.．]|[①-⑳])"
 )

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from policyqa.records import Chunk
 
-# A sentence ends at 。！？； (full or half width) or at a line break.
+# A sentence ends at 。！？； (full or half width) or at a line break. Not index.chunk's cut pattern
+# (which keeps closing quotes with the sentence and cuts at \r): these are the units citations quote.
 _SENTENCE_END = re.compile(r"[。！？；!?;]+|\n+")
 MIN_QUOTE_CHARS = 8
 

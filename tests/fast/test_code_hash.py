@@ -77,6 +77,10 @@ def test_editing_a_parse_stage_module_changes_the_version_and_others_do_not(proj
         assert _version_after_editing(project_copy, relative) != before, relative
     for relative in ("index/embed.py", "index/store.py", "index/build.py", "policyqa/settings.py"):
         assert _version_after_editing(project_copy, relative) == before, relative
+    # The parser's data files are read, not imported: a change there rebuilds too.
+    for path in sorted((project_copy / "index" / "data").glob("*.txt")):
+        relative = path.relative_to(project_copy).as_posix()
+        assert _version_after_editing(project_copy, relative) != before, relative
 
 
 def test_a_module_split_out_of_the_parser_is_covered_without_edits(project_copy):

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from index.structure import _halfwidth, format_outline, parse, table_rows
+from index.lines import halfwidth
+from index.structure import format_outline, parse
+from index.tables import table_rows
 from policyqa.errors import DocumentError
 from policyqa.records import RawDocument
 
@@ -284,11 +286,11 @@ def test_html_fields_take_precedence():
 
 
 def _shape(doc):
-    return [(tuple(_halfwidth(h) for h in s.path), s.kind) for s in doc.walk()]
+    return [(tuple(halfwidth(h) for h in s.path), s.kind) for s in doc.walk()]
 
 
 RENDERINGS = {
-    "half-width punctuation": lambda t: _halfwidth(t).replace("\u3000", " "),
+    "half-width punctuation": lambda t: halfwidth(t).replace("\u3000", " "),
     "CRLF line ends": lambda t: t.replace("\n", "\r\n"),
     "extra blank lines and leading spaces": lambda t: "\n\n".join(
         "  \u3000" + line for line in t.split("\n")
@@ -309,7 +311,7 @@ def test_renderings_give_the_same_tree_and_metadata(prefix, name):
     assert _shape(other) == _shape(base)
     keep = ("dates", "city", "district", "years", "kind")
     assert {k: getattr(other.meta, k) for k in keep} == {k: getattr(base.meta, k) for k in keep}
-    assert _halfwidth(other.meta.title) == _halfwidth(base.meta.title)
+    assert halfwidth(other.meta.title) == halfwidth(base.meta.title)
     for s in other.walk():  # offsets point into the rendered text
         if s.kind == "body":
             assert other.text[s.start :].startswith(s.heading)
