@@ -13,6 +13,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from index import library
 from policyqa import ui
 from policyqa.errors import PolicyQAError
 from policyqa.feedback import append_feedback, feedback_record
@@ -278,7 +279,7 @@ def build_app(engine, settings: Settings):
             return ("", *library_views(), gr.skip())
         pairs = [(Path(u), getattr(u, "orig_name", None) or Path(u).name) for u in uploads]
         with lib.update_lock:
-            added, problems, report = ui.add_documents(
+            added, problems, report = library.add_documents(
                 settings, pairs, lib.engine.embedder, lambda d, t, m: progress((d, t), desc=f"正在索引：{m}")
             )
             if report is not None:
@@ -292,7 +293,7 @@ def build_app(engine, settings: Settings):
             return ("", *library_views())
         with lib.update_lock:
             try:
-                report = ui.remove_document(
+                report = library.remove_document(
                     settings,
                     file,
                     lib.engine.embedder,
