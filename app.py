@@ -2,7 +2,7 @@
 find-every-mention, document management, export and feedback.
 
 `python app.py` is the same as `policyqa serve`. `build_app()` only wires the plain functions of
-`policyqa.ui` to Gradio components; `launch()` starts the server with the settings' host, port and login.
+`policyqa.web` to Gradio components; `launch()` starts the server with the settings' host, port and login.
 """
 
 import copy
@@ -13,11 +13,18 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from index import library
-from policyqa import ui
+from index import library, load
 from policyqa.errors import PolicyQAError
-from policyqa.feedback import append_feedback, feedback_record
 from policyqa.settings import Settings, load_settings
+from policyqa.web.answer_view import answer_markdown, source_cards_html
+from policyqa.web.documents import document_choices, documents_table, status_line
+from policyqa.web.examples import example_questions
+from policyqa.web.export import export_markdown, export_text
+from policyqa.web.feedback import append_feedback, feedback_record
+from policyqa.web.login import auth_pairs
+from policyqa.web.mentions import find_mentions, mentions_html
+from policyqa.web.modes import available_modes, mode_settings
+from policyqa.web.viewer import TextCache, outline_html, viewer_html
 
 TITLE = "政策文件问答助手"
 
@@ -108,7 +115,7 @@ class Library:
     def __init__(self, engine, settings: Settings):
         self.engine = engine
         self.settings = settings
-        self.texts = ui.TextCache(settings.corpus)
+        self.texts = TextCache(settings.corpus)
         self.update_lock = threading.Lock()
         self._llms: dict[str, object] = {}
         self._llm_lock = threading.Lock()
@@ -125,7 +132,7 @@ class Library:
                 if mode not in self._llms:
                     from retrieval.llm import make_llm
 
-                    self._llms[mode] = make_llm(ui.mode_settings(self.settings, mode))
+                    self._llms[mode] = make_llm(mode_settings(self.settings, mode))
                 llm = self._llms[mode]
         if llm is engine.llm:
             return engine
@@ -143,7 +150,7 @@ class Library:
         return {f: (d.meta, d.sections) for f, d in self.engine.index.documents.items()}
 
     def status(self) -> str:
-        return ui.status_line(self.engine.index.manifest, len(self.engine.index.chunks))
+        return status_line(self.engine.index.manifest, len(self.engine.index.chunks))
 
     def viewer(self, file: str, start: int | None, end: int | None) -> str:
         stored = self.engine.index.documents.get(file)
@@ -157,7 +164,7 @@ class Library:
             "sha256"
         ):
             note = "文件在索引后被修改，标注位置可能不准确。"
-        return ui.viewer_html(file, stored.meta, text, stored.sections, start, end, note)
+        return viewer_html(file, stored.meta, text, stored.sections, start, end, note)
 
 
 def _history_pairs(history) -> list[tuple[str, str]]:
@@ -171,14 +178,14 @@ def build_app(engine, settings: Settings):
     if callable(engine):
         engine = engine()
     lib = Library(engine, settings)
-    modes = ui.available_modes(settings)
+    modes = available_modes(settings)
     default_mode = settings.llm if settings.llm in {m for _, m in modes} else "none"
 
     def choices():
-        return ui.document_choices(lib.engine.documents)
+        return document_choices(lib.engine.documents)
 
     def examples():
-        return [[q] for q in ui.example_questions(lib.documents())]
+        return [[q] for q in example_questions(lib.documents())]
 
     # ------------------------------------------------------------ chat
     def respond(question, chat, history, files, mode):
@@ -207,13 +214,13 @@ def build_app(engine, settings: Settings):
             chat[-1] = {"role": "assistant", "content": f"出错了：{exc}"}
             yield "", chat, gr.skip(), gr.skip(), gr.skip()
             return
-        chat[-1] = {"role": "assistant", "content": ui.answer_markdown(answer)}
+        chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
         history = [*(history or []), (question, answer.text)]
-        cards = ui.source_cards_html(answer, lib.texts.get, lib.engine.documents)
+        cards = source_cards_html(answer, lib.texts.get, lib.engine.documents)
         yield "", chat, history, answer, cards
 
     def clear():
-        return [], [], None, ui.source_cards_html(None, lib.texts.get), "", gr.update(visible=False)
+        return [], [], None, source_cards_html(None, lib.texts.get), "", gr.update(visible=False)
 
     def open_viewer(evt: gr.EventData):
         try:
@@ -228,7 +235,7 @@ def build_app(engine, settings: Settings):
             gr.Warning("还没有可导出的回答。")
             return "", None
         markdown = fmt == "Markdown"
-        text = ui.export_markdown(answer) if markdown else ui.export_text(answer)
+        text = export_markdown(answer) if markdown else export_text(answer)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         path = lib.export_dir / f"回答-{stamp}.{'md' if markdown else 'txt'}"
         path.write_text(text, encoding="utf-8")
@@ -253,7 +260,7 @@ def build_app(engine, settings: Settings):
             text = lib.texts.get(file)
             if text is not None:
                 docs.append((meta, text, sections))
-        return ui.mentions_html(term or "", ui.find_mentions(term or "", docs))
+        return mentions_html(term or "", find_mentions(term or "", docs))
 
     # ------------------------------------------------------------ documents tab
     def library_views():
@@ -262,7 +269,7 @@ def build_app(engine, settings: Settings):
             lib.status(),
             gr.update(choices=files),
             gr.Dataset(samples=examples()),
-            ui.documents_table(lib.engine.documents, lib.engine.index.manifest),
+            documents_table(lib.engine.documents, lib.engine.index.manifest),
             gr.update(choices=files),
             gr.update(choices=files, value=None),
         )
@@ -271,7 +278,7 @@ def build_app(engine, settings: Settings):
         stored = lib.engine.index.documents.get(file or "")
         if stored is None:
             return '<div class="pq-empty">选择一份文件，查看它的标题层级。</div>'
-        return ui.outline_html(stored.meta, stored.sections)
+        return outline_html(stored.meta, stored.sections)
 
     def add(uploads, progress=gr.Progress()):
         if not uploads:
@@ -394,7 +401,7 @@ def build_app(engine, settings: Settings):
                         down = gr.Button("👎 有问题", scale=1, min_width=90, elem_id="pq-down")
                 with gr.Column(scale=9):
                     cards = gr.HTML(
-                        ui.source_cards_html(None, lib.texts.get), js_on_load=CARD_JS, elem_id="pq-cards"
+                        source_cards_html(None, lib.texts.get), js_on_load=CARD_JS, elem_id="pq-cards"
                     )
                     viewer = gr.HTML("", js_on_load=VIEWER_JS, elem_id="pq-viewer", visible=False)
             with gr.Tab("全文检索", id="find"):
@@ -405,16 +412,14 @@ def build_app(engine, settings: Settings):
                     find_btn = gr.Button("列出所有出处", variant="primary", scale=1, elem_id="pq-find")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1):
-                        mentions = gr.HTML(
-                            ui.mentions_html("", []), js_on_load=CARD_JS, elem_id="pq-mentions"
-                        )
+                        mentions = gr.HTML(mentions_html("", []), js_on_load=CARD_JS, elem_id="pq-mentions")
                     with gr.Column(scale=1):
                         find_viewer = gr.HTML(
                             "", js_on_load=VIEWER_JS, visible=False, elem_id="pq-find-viewer"
                         )
             with gr.Tab("文件管理", id="docs"):
                 table = gr.Dataframe(
-                    value=ui.documents_table(lib.engine.documents, lib.engine.index.manifest),
+                    value=documents_table(lib.engine.documents, lib.engine.index.manifest),
                     headers=["标题", "发布机构", "文号", "日期", "段落数", "文件名"],
                     interactive=False,
                     wrap=True,
@@ -426,9 +431,9 @@ def build_app(engine, settings: Settings):
                         outline = gr.HTML(show_outline(None))
                     with gr.Column():
                         uploads = gr.File(
-                            label=f"添加文件（{' '.join(ui.load.SUPPORTED_SUFFIXES)}，每个不超过 {settings.max_upload_mb} MB）",
+                            label=f"添加文件（{' '.join(load.SUPPORTED_SUFFIXES)}，每个不超过 {settings.max_upload_mb} MB）",
                             file_count="multiple",
-                            file_types=list(ui.load.SUPPORTED_SUFFIXES),
+                            file_types=list(load.SUPPORTED_SUFFIXES),
                             elem_id="pq-upload",
                         )
                         add_btn = gr.Button("添加到文件库并更新索引", variant="primary", elem_id="pq-add")
@@ -513,7 +518,7 @@ def launch(demo, settings: Settings, **overrides):
         "server_name": settings.host,
         "server_port": settings.port,
         "share": False,
-        "auth": ui.auth_pairs(settings.auth),
+        "auth": auth_pairs(settings.auth),
         "auth_message": "请使用单位分配的账号登录。",
         "theme": theme(),
         "css": CSS,
