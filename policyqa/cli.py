@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import time
 from pathlib import Path
 
+from policyqa.answer_json import answer_to_json
+from policyqa.batch import read_questions, run_batch
+from policyqa.engine_setup import open_engine
 from policyqa.errors import PolicyQAError
 from policyqa.settings import Settings, load_settings
 
@@ -35,28 +36,12 @@ def _settings(args) -> Settings:
 
 
 def _open_engine(settings: Settings, args):
-    from retrieval.pipeline import Engine
-
     def progress(done, total, message):
         if done == 0:
             sys.stderr.write("index out of date: updating before answering\n")
         _progress_bar(done, total, message)
 
-    engine, note = Engine.open(
-        settings, progress, allow_stale=getattr(args, "no_update", False), llm=_llm(settings)
-    )
-    if note:
-        print(f"warning: {note}", file=sys.stderr)
-    return engine
-
-
-def _llm(settings: Settings):
-    """The configured language model, or None for extractive answers."""
-    if settings.llm == "none":
-        return None
-    from retrieval.llm import make_llm
-
-    return make_llm(settings)
+    return open_engine(settings, progress, allow_stale=getattr(args, "no_update", False))
 
 
 def cmd_index(args) -> int:
@@ -86,13 +71,14 @@ def cmd_ask(args) -> int:
     stream = None if args.json else (lambda token: print(token, end="", flush=True))
     answer = engine.ask(args.question, files=files, k=args.k, on_token=stream)
     if args.json:
-        print(json.dumps(answer_to_json(answer, with_passages=True), ensure_ascii=False, indent=2))
+        print(json.dumps(answer_to_json(answer), ensure_ascii=False, indent=2))
     else:
         print(format_answer(answer))
     return 0
 
 
 def format_answer(answer) -> str:
+    """An answer as the terminal shows it: text, notes, then numbered sources (related passages on refusal)."""
     lines = []
     if answer.rewritten_question:
         lines.append(f"（理解为：{answer.rewritten_question}）")
@@ -114,73 +100,9 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
-def answer_to_json(answer, with_passages: bool = True) -> dict:
-    """The batch contract: id is added by the caller."""
-    out = {
-        "answer": answer.text,
-        "refused": answer.refused,
-        "citations": [{"file": c.file, "section": c.section, "quote": c.quote} for c in answer.citations],
-    }
-    if with_passages:
-        out["passages"] = [
-            {
-                "file": h.chunk.file,
-                "section": h.chunk.section,
-                "text": h.chunk.text,
-                "score": round(h.score, 6),
-            }
-            for h in answer.hits
-        ]
-    return out
-
-
-def _read_questions(path: Path) -> list[dict]:
-    questions = []
-    with path.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PolicyQAError(
-                    f"{path}:{line_no}: not valid JSON ({exc.msg}); each line must be one object"
-                ) from None
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str) or "id" not in row:
-                raise PolicyQAError(f'{path}:{line_no}: each line needs "id" and a string "question"')
-            questions.append(row)
-    return questions
-
-
-def run_batch(
-    engine, questions: list[dict], out: Path, k: int, first_tokens: list | None = None
-) -> list[float]:
-    """Answer every question, write one JSON line each (same order), return per-question seconds.
-
-    In LLM mode the seconds to the first streamed token are appended to `first_tokens`."""
-    timings = []
-    tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in questions:
-            started = time.perf_counter()
-            first: list[float] = []
-
-            def on_token(_token, first=first, started=started):
-                if not first:
-                    first.append(time.perf_counter() - started)
-
-            answer = engine.ask(row["question"], k=max(k, 10), on_token=on_token)
-            timings.append(time.perf_counter() - started)
-            if first_tokens is not None and first:
-                first_tokens.append(first[0])
-            fh.write(json.dumps({"id": row["id"], **answer_to_json(answer)}, ensure_ascii=False) + "\n")
-    os.replace(tmp, out)
-    return timings
-
-
 def cmd_batch(args) -> int:
     settings = _settings(args)
-    questions = _read_questions(Path(args.input))
+    questions = read_questions(Path(args.input))
     engine = _open_engine(settings, args)
     timings = run_batch(engine, questions, Path(args.out), settings.k)
     timings.sort()

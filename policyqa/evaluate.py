@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from policyqa.batch import read_questions, run_batch
 from policyqa.errors import PolicyQAError
 
 METRICS = (
@@ -93,12 +94,10 @@ def score_engine(
     """Answer the gold set with `engine` and score it with the gold set's scorer.
 
     Returns (metrics, predictions file, seconds per question)."""
-    from policyqa.cli import _read_questions, run_batch
-
     scorer_path = _scorer_path(gold, scorer)
     predictions = folder / "policyqa.predictions.jsonl"
     first_tokens: list[float] = []
-    timings = run_batch(engine, _read_questions(gold), predictions, engine.settings.k, first_tokens)
+    timings = run_batch(engine, read_questions(gold), predictions, engine.settings.k, first_tokens)
     corpus = Path(engine.settings.corpus).resolve()
     metrics = _score(scorer_path, gold, predictions, corpus)["metrics"]
     if first_tokens:
@@ -110,10 +109,8 @@ def run(
     engine, gold: Path, scorer: str | None = None, baseline: bool = False, keep: str | None = None
 ) -> str:
     """Run the gold set through `engine` (and the baseline), return the printable report."""
-    from policyqa.cli import _read_questions
-
     scorer_path = _scorer_path(gold, scorer)
-    questions = _read_questions(gold)
+    questions = read_questions(gold)
     corpus = Path(engine.settings.corpus).resolve()
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="policyqa-eval-"))
     folder.mkdir(parents=True, exist_ok=True)

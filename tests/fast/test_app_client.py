@@ -48,7 +48,7 @@ def test_ask_endpoint_answers_with_citations(running_app):
 
 
 def test_streamed_yields_growing_text_then_the_answer():
-    import app
+    from policyqa.web import chat_tab
 
     class StubEngine:
         def ask(self, question, history=(), files=None, on_token=None):
@@ -56,18 +56,18 @@ def test_streamed_yields_growing_text_then_the_answer():
                 on_token(piece)
             return f"answer to {question}"
 
-    steps = list(app._streamed(StubEngine(), "q", [], None))
+    steps = list(chat_tab._streamed(StubEngine(), "q", [], None))
     assert [text for text, _ in steps[:-1]] == ["主干道", "主干道机扫率", "主干道机扫率100%。"]
     assert steps[-1] == ("", "answer to q")
 
 
 def test_streamed_reraises_engine_errors():
-    import app
     from policyqa.errors import LLMError
+    from policyqa.web import chat_tab
 
     class Failing:
         def ask(self, *args, **kwargs):
             raise LLMError("the local model refused the prompt")
 
     with pytest.raises(LLMError, match="refused"):
-        list(app._streamed(Failing(), "q", [], None))
+        list(chat_tab._streamed(Failing(), "q", [], None))

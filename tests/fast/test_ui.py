@@ -1,4 +1,5 @@
-"""The app's plain UI functions, without a server: HTML, viewer, mentions, uploads, export, feedback."""
+"""The app's plain UI functions (policyqa.web), without a server: HTML, viewer, mentions, export,
+feedback, answer modes, login."""
 
 import json
 import re
@@ -6,12 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from index import build, load, structure
+from index import load, structure
 from index.manifest import ChunkingSettings, EmbedderInfo, FileEntry, Manifest
-from policyqa import ui
-from policyqa.errors import DocumentError, SettingsError
-from policyqa.feedback import append_feedback, feedback_record
+from policyqa.errors import SettingsError
 from policyqa.records import Answer, Chunk, Citation, DocumentMeta, Hit, Section
+from policyqa.web import modes
+from policyqa.web.answer_view import answer_markdown, source_cards_html
+from policyqa.web.documents import document_label, documents_table, status_line
+from policyqa.web.examples import clean_heading, example_question, example_questions
+from policyqa.web.export import export_markdown, export_text
+from policyqa.web.feedback import append_feedback, feedback_record
+from policyqa.web.login import auth_pairs
+from policyqa.web.mentions import find_mentions, mentions_html
+from policyqa.web.modes import available_modes, mode_settings
+from policyqa.web.viewer import TextCache, _marked, outline_html, viewer_html
 
 
 def _parsed(corpus: Path, name: str):
@@ -52,23 +61,23 @@ def _citation(text: str, quote: str, **kw) -> Citation:
     ],
 )
 def test_clean_heading_strips_ordinals(heading, clean):
-    assert ui.clean_heading(heading) == clean
+    assert clean_heading(heading) == clean
 
 
 def test_example_questions_come_from_each_documents_own_leaf_headings(small_corpus):
     docs = {name: _parsed(small_corpus, name) for name in ("a.txt", "b.txt")}
-    questions = ui.example_questions({f: (d.meta, d.sections) for f, d in docs.items()})
+    questions = example_questions({f: (d.meta, d.sections) for f, d in docs.items()})
     assert len(questions) == 2
     for doc in docs.values():
         question = next(q for q in questions if f"《{doc.meta.title}》" in q)
         heading = re.search(r"“(.+)”", question).group(1)
         leaves = [s for s in doc.walk() if not s.children]
-        assert any(ui.clean_heading(s.heading) == heading for s in leaves)
+        assert any(clean_heading(s.heading) == heading for s in leaves)
         assert heading in doc.text
 
 
 def test_example_question_falls_back_without_usable_headings():
-    assert ui.example_question("某文件", ()) == "《某文件》的主要内容有哪些？"
+    assert example_question("某文件", ()) == "《某文件》的主要内容有哪些？"
 
 
 # ---------------------------------------------------------------- answer, cards, viewer
@@ -77,7 +86,7 @@ def test_example_question_falls_back_without_usable_headings():
 def test_answer_markdown_marks_citations_escapes_and_shows_rewrite():
     text = "主干道机扫率达到100%，<b>x</b> [1]\n未知标记 [9]"
     answer = Answer("那公厕呢？", text, (_citation("ab", "b"),), False, rewritten_question="甲市公厕建设要求")
-    md = ui.answer_markdown(answer)
+    md = answer_markdown(answer)
     assert md.startswith("*理解为：甲市公厕建设要求*")
     assert "<sup>[1]</sup>" in md and "[9]" in md and "<sup>[9]</sup>" not in md
     assert "<b>" not in md and "&lt;b&gt;" in md
@@ -86,9 +95,9 @@ def test_answer_markdown_marks_citations_escapes_and_shows_rewrite():
 def test_refusal_lists_related_passages():
     chunk = Chunk("a.txt#3", "a.txt", "甲市要点", ("三、保障措施",), 0, 10, "加强组织领导，确保落实。", "x")
     answer = Answer("地铁票价？", "文件中未找到能回答这个问题的内容。", (), True, hits=(Hit(chunk, 0.5),))
-    md = ui.answer_markdown(answer)
+    md = answer_markdown(answer)
     assert "文件中未找到" in md and "相关段落" in md and "三、保障措施" in md
-    cards = ui.source_cards_html(answer, lambda f: None, {})
+    cards = source_cards_html(answer, lambda f: None, {})
     assert "相关段落" in cards and 'class="pq-card pq-related"' in cards
 
 
@@ -96,7 +105,7 @@ def test_source_card_shows_metadata_and_marks_quote_inside_its_paragraph(small_c
     text = (small_corpus / "a.txt").read_text(encoding="utf-8")
     quote = "主干道机扫率达到100%，背街小巷保洁覆盖率达到95%以上。"
     answer = Answer("q", f"{quote} [1]", (_citation(text, quote),), False)
-    html = ui.source_cards_html(answer, {"a.txt": text}.get, {})
+    html = source_cards_html(answer, {"a.txt": text}.get, {})
     assert "《甲市2024年城市管理工作要点》" in html and "a.txt" in html
     assert "甲政发〔2024〕1号" in html and "甲市人民政府" in html and "2024-01-05" in html
     assert "1．提升道路保洁</span>" in html
@@ -110,7 +119,7 @@ def test_source_card_escapes_document_text_and_survives_stale_offsets():
     text = "第一段。\n<script>alert(1)</script>要求达到100%。\n"
     quote = "<script>alert(1)</script>要求达到100%。"
     c = _citation(text, quote, start=0, end=3)  # offsets from an older version of the file
-    html = ui.source_cards_html(Answer("q", "x [1]", (c,), False), {"a.txt": text}.get, {})
+    html = source_cards_html(Answer("q", "x [1]", (c,), False), {"a.txt": text}.get, {})
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<mark>&lt;script&gt;alert(1)&lt;/script&gt;要求达到100%。</mark>" in html
 
@@ -119,7 +128,7 @@ def test_viewer_marks_cited_span_headings_and_outline(small_corpus):
     doc = _parsed(small_corpus, "a.txt")
     quote = "全年新改建公厕20座。"
     start = doc.text.index(quote)
-    html = ui.viewer_html("a.txt", doc.meta, doc.text, doc.sections, start, start + len(quote))
+    html = viewer_html("a.txt", doc.meta, doc.text, doc.sections, start, start + len(quote))
     assert f'<mark id="pq-cited">{quote}</mark>' in html
     assert html.count('id="pq-cited"') == 1
     assert "引用位置：二、重点任务 &gt; （一）环卫保洁 &gt; 2．推进公厕建设" in html
@@ -132,16 +141,14 @@ def test_viewer_marks_cited_span_headings_and_outline(small_corpus):
 
 
 def test_marked_splits_overlapping_spans_and_escapes():
-    out = ui._marked("a<b>cdef", [(0, 4, '<span id="h">', "</span>"), (2, 6, '<mark id="m">', "</mark>")])
+    out = _marked("a<b>cdef", [(0, 4, '<span id="h">', "</span>"), (2, 6, '<mark id="m">', "</mark>")])
     assert out == '<span id="h">a&lt;</span><span><mark id="m">b&gt;</mark></span><mark>cd</mark>ef'
 
 
 def test_outline_html_lists_headings(small_corpus):
     doc = _parsed(small_corpus, "a.txt")
-    html = ui.outline_html(doc.meta, doc.sections)
-    headings = [s.heading for s in doc.walk()]
-    assert "（二）垃圾分类" in headings and "三、保障措施" in headings
-    assert all(html.count(heading) >= 1 for heading in headings)
+    html = outline_html(doc.meta, doc.sections)
+    assert all(html.count(s.heading) >= 1 for s in doc.walk())
 
 
 # ---------------------------------------------------------------- find every mention
@@ -158,113 +165,34 @@ def _mention_docs(texts: dict[str, str]):
 def test_find_mentions_is_exhaustive_and_folds_width_spaces_and_quotes():
     text = "推进垃圾分类。垃圾 分类要到位；「垃圾分类」示范；ＡＢＣ垃圾分类。\n垃\n圾分类小区"
     docs = _mention_docs({"x.txt": text, "y.txt": "没有这个词。", "z.txt": "垃圾分类。"})
-    mentions = ui.find_mentions("垃圾分类", docs)
+    mentions = find_mentions("垃圾分类", docs)
     assert [m.file for m in mentions] == ["x.txt"] * 5 + ["z.txt"]
     assert [text[m.start : m.end] for m in mentions[:3]] == ["垃圾分类", "垃圾 分类", "垃圾分类"]
     assert mentions[0].section_path == ("一、目标",)
     assert mentions[1].sentence == "垃圾 分类要到位；"
     # half-width query finds full-width text
-    assert len(ui.find_mentions("abc", docs)) == 1
-    assert ui.find_mentions("  ", docs) == []
+    assert len(find_mentions("abc", docs)) == 1
+    assert find_mentions("  ", docs) == []
 
 
 def test_find_mentions_counts_match_a_plain_scan_on_real_text(small_corpus):
     doc = _parsed(small_corpus, "a.txt")
     for term in ("城市", "100%", "保洁"):
-        found = ui.find_mentions(term, [(doc.meta, doc.text, doc.sections)])
+        found = find_mentions(term, [(doc.meta, doc.text, doc.sections)])
         assert len(found) == doc.text.count(term)
 
 
 def test_mentions_html_groups_by_document_with_counts():
     docs = _mention_docs({"x.txt": "垃圾分类。垃圾分类。", "z.txt": "垃圾分类<i>。"})
-    html = ui.mentions_html("垃圾分类", ui.find_mentions("垃圾分类", docs))
+    html = mentions_html("垃圾分类", find_mentions("垃圾分类", docs))
     assert "共出现 <b>3</b> 次，涉及 <b>2</b> 份文件" in html
     assert "2 处" in html and "1 处" in html and "&lt;i&gt;" in html
-    assert "没有找到" in ui.mentions_html("地铁", [])
-
-
-# ---------------------------------------------------------------- uploads
-
-
-@pytest.mark.parametrize(
-    ("name", "safe"),
-    [
-        ("某区2024年绿化工作要点.txt", "某区2024年绿化工作要点.txt"),
-        ("../../etc/要点.TXT", "要点.txt"),
-        ("C:\\Users\\me\\方案 (终稿).docx", "方案 (终稿).docx"),
-        ('a<b>:"c".md', "abc.md"),
-    ],
-)
-def test_safe_filename_keeps_chinese_and_strips_folders(name, safe):
-    assert ui.safe_filename(name) == safe
-
-
-@pytest.mark.parametrize(
-    "name", ["..", ".hidden.txt", "a/.env.txt", "a..b.txt", "notes.exe", "noext", "", "~$x.docx"]
-)
-def test_safe_filename_rejects_unsafe_or_unsupported(name):
-    with pytest.raises(DocumentError):
-        ui.safe_filename(name)
-
-
-def test_check_upload_enforces_size_limit(tmp_path):
-    big = tmp_path / "big.txt"
-    big.write_bytes("字".encode() * 400_000)  # 1.2 MB
-    with pytest.raises(DocumentError, match="over the 1 MB upload limit"):
-        ui.check_upload(big, "big.txt", 1)
-    assert ui.check_upload(big, "big.txt", 2) == "big.txt"
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"")
-    with pytest.raises(DocumentError, match="empty"):
-        ui.check_upload(empty, "empty.txt", 2)
-
-
-def test_store_upload_never_overwrites_and_refuses_duplicates(small_corpus, tmp_path):
-    src = tmp_path / "up.txt"
-    src.write_text("丙镇2024年工作要点\n\n一、目标\n\n新增绿地10公顷。\n", encoding="utf-8")
-    original_a = (small_corpus / "a.txt").read_bytes()
-    assert ui.store_upload(src, "a.txt", small_corpus) == "a（2）.txt"
-    assert (small_corpus / "a.txt").read_bytes() == original_a
-    with pytest.raises(DocumentError, match="already in the corpus as a（2）.txt"):
-        ui.store_upload(src, "other.txt", small_corpus)
-    assert not [p for p in small_corpus.iterdir() if p.name.startswith(".")]
-
-
-def test_store_upload_that_fails_to_parse_leaves_corpus_unchanged(small_corpus, tmp_path):
-    before = sorted(p.name for p in small_corpus.iterdir())
-    bad = tmp_path / "坏文件.pdf"
-    bad.write_bytes(b"this is not a pdf")
-    with pytest.raises(DocumentError, match="坏文件.pdf"):
-        ui.store_upload(bad, "坏文件.pdf", small_corpus)
-    assert sorted(p.name for p in small_corpus.iterdir()) == before
-
-
-def test_add_and_remove_documents_update_the_index(fake_settings, tmp_path):
-    build.update(fake_settings)
-    good = tmp_path / "upload-1"
-    good.write_text("某区2024年绿化工作要点\n\n一、工作目标\n\n全年新增口袋公园17个。\n", encoding="utf-8")
-    bad = tmp_path / "upload-2"
-    bad.write_bytes(b"%PDF-1.4 broken")
-    seen = []
-    added, problems, report = ui.add_documents(
-        fake_settings, [(good, "绿化要点.txt"), (bad, "坏.pdf")], progress=lambda d, t, m: seen.append((d, t))
-    )
-    assert added == ["绿化要点.txt"] and len(problems) == 1 and "坏.pdf" in problems[0]
-    assert set(report.index.documents) == {"a.txt", "b.txt", "绿化要点.txt"}
-    assert report.embedded_files == ("绿化要点.txt",) and seen
-    assert not (fake_settings.corpus / "坏.pdf").exists()
-    assert build.check(fake_settings).fresh
-
-    with pytest.raises(DocumentError):
-        ui.remove_document(fake_settings, "../index/manifest.json")
-    report = ui.remove_document(fake_settings, "绿化要点.txt")
-    assert set(report.index.documents) == {"a.txt", "b.txt"}
-    assert not (fake_settings.corpus / "绿化要点.txt").exists()
+    assert "没有找到" in mentions_html("地铁", [])
 
 
 def test_text_cache_reads_only_inside_the_corpus(small_corpus, tmp_path):
     (tmp_path / "secret.txt").write_text("秘密", encoding="utf-8")
-    cache = ui.TextCache(small_corpus)
+    cache = TextCache(small_corpus)
     assert cache.get("a.txt").startswith("甲市2024年")
     assert cache.get("../secret.txt") is None
     assert cache.get("missing.txt") is None
@@ -281,10 +209,10 @@ def _answer_with_citation():
 
 def test_exports_carry_formal_citations():
     answer = _answer_with_citation()
-    text = ui.export_text(answer)
+    text = export_text(answer)
     formal = "《甲市2024年城市管理工作要点》（甲政发〔2024〕1号），二、重点任务 > （一）环卫保洁 > 1．提升道路保洁：“主干道机扫率达到100%。”"
     assert "问题：主干道机扫率要达到多少？" in text and f"[1] {formal}" in text
-    md = ui.export_markdown(answer)
+    md = export_markdown(answer)
     assert (
         "## 问题：主干道机扫率要达到多少？" in md
         and "**《甲市2024年城市管理工作要点》**（甲政发〔2024〕1号）" in md
@@ -309,26 +237,26 @@ def test_feedback_lines_are_appended_as_json(tmp_path):
 
 
 def test_available_modes_offer_only_what_is_configured(fake_settings, monkeypatch):
-    monkeypatch.setattr(ui, "local_model_path", lambda s: None)
-    assert [m for _, m in ui.available_modes(fake_settings)] == ["none"]
+    monkeypatch.setattr(modes, "local_model_path", lambda s: None)
+    assert [m for _, m in available_modes(fake_settings)] == ["none"]
     server = fake_settings.with_changes(llm_base_url="http://127.0.0.1:11434/v1")
-    assert [m for _, m in ui.available_modes(server)] == ["none", "openai"]
-    monkeypatch.setattr(ui, "local_model_path", lambda s: Path("/models/q.gguf"))
-    assert [m for _, m in ui.available_modes(server)] == ["none", "local", "openai"]
-    assert ui.mode_settings(server, "local").llm_model == "/models/q.gguf"
+    assert [m for _, m in available_modes(server)] == ["none", "openai"]
+    monkeypatch.setattr(modes, "local_model_path", lambda s: Path("/models/q.gguf"))
+    assert [m for _, m in available_modes(server)] == ["none", "local", "openai"]
+    assert mode_settings(server, "local").llm_model == "/models/q.gguf"
 
 
 def test_auth_pairs_from_value_or_users_file(tmp_path):
-    assert ui.auth_pairs("") is None
-    assert ui.auth_pairs("staff:s3cret:x") == [("staff", "s3cret:x")]
+    assert auth_pairs("") is None
+    assert auth_pairs("staff:s3cret:x") == [("staff", "s3cret:x")]
     users = tmp_path / "users.txt"
     users.write_text("# staff\nalice:pw1\n\nbob:pw2\n", encoding="utf-8")
-    assert ui.auth_pairs(str(users)) == [("alice", "pw1"), ("bob", "pw2")]
+    assert auth_pairs(str(users)) == [("alice", "pw1"), ("bob", "pw2")]
     users.write_text("alice:pw1\nbroken\n", encoding="utf-8")
     with pytest.raises(SettingsError, match=":2:"):
-        ui.auth_pairs(str(users))
+        auth_pairs(str(users))
     with pytest.raises(SettingsError):
-        ui.auth_pairs("nocolon")
+        auth_pairs("nocolon")
 
 
 def test_status_line_and_documents_table():
@@ -341,17 +269,17 @@ def test_status_line_and_documents_table():
         chunking=ChunkingSettings(320, "cl100k_base", "0123456789abcdef"),
         files={"a.txt": FileEntry(sha256="0" * 64, format="txt", chunks=(0, 7))},
     )
-    line = ui.status_line(manifest, 7)
+    line = status_line(manifest, 7)
     assert "已索引 1 份文件" in line and "7 个段落" in line and "fake:256" in line and "2024-05-01" in line
     meta = DocumentMeta(
         file="a.txt", title="甲", issuer="甲市", doc_number="甲发〔2024〕1号", dates=(("成文", "2024-01-02"),)
     )
-    assert ui.documents_table({"a.txt": meta}, manifest) == [
+    assert documents_table({"a.txt": meta}, manifest) == [
         ["甲", "甲市", "甲发〔2024〕1号", "2024-01-02", 7, "a.txt"]
     ]
-    assert ui.document_label(
+    assert document_label(
         DocumentMeta(file="x", title="2021年鼓楼区意见", city="南京", district="鼓楼区", years=(2021,))
     ) == ("《2021年鼓楼区意见》")
-    assert ui.document_label(
-        DocumentMeta(file="x", title="城市管理工作要点", city="无锡", years=(2025,))
-    ) == ("《城市管理工作要点》（无锡 · 2025）")
+    assert document_label(DocumentMeta(file="x", title="城市管理工作要点", city="无锡", years=(2025,))) == (
+        "《城市管理工作要点》（无锡 · 2025）"
+    )

@@ -8,10 +8,14 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from policyqa.answer_json import answer_to_json
 from policyqa.errors import PolicyQAError
 from policyqa.records import Answer
 
 RATINGS = ("up", "down")
+# After time, rating and comment: what the people who maintain the corpus need to judge the answer.
+FEEDBACK_FIELDS = ("question", "rewritten_question", "answer", "refused", "mode", "citations")
+FEEDBACK_CITATION_FIELDS = ("n", "file", "title", "section", "quote")
 
 
 def feedback_record(answer: Answer, rating: str, comment: str = "", when: datetime | None = None) -> dict:
@@ -23,15 +27,7 @@ def feedback_record(answer: Answer, rating: str, comment: str = "", when: dateti
         "time": when.isoformat(timespec="seconds"),
         "rating": rating,
         "comment": comment.strip(),
-        "question": answer.question,
-        "rewritten_question": answer.rewritten_question,
-        "answer": answer.text,
-        "refused": answer.refused,
-        "mode": answer.mode,
-        "citations": [
-            {"n": c.n, "file": c.file, "title": c.title, "section": c.section, "quote": c.quote}
-            for c in answer.citations
-        ],
+        **answer_to_json(answer, FEEDBACK_FIELDS, FEEDBACK_CITATION_FIELDS),
     }
 
 

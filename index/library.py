@@ -1,0 +1,160 @@
+"""Adding and removing corpus files from the app, each followed by an incremental index update.
+
+Safety: an upload is checked (name, type, size) before anything is written; it is copied under a
+hidden temp name and parsed there before it gets its real name, atomically and never over an
+existing file; a file that fails to parse, here or in the index builder, leaves the corpus unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from index import build, load
+from policyqa.errors import DocumentError
+from policyqa.settings import Settings
+
+_BAD_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
+
+
+def safe_filename(name: str) -> str:
+    """A file name safe to create in the corpus folder: no folders, no `..`, not hidden, Chinese kept."""
+    shown = name or "(empty)"
+    # Browsers send a bare name, but a crafted request may send a path: keep its last part only.
+    raw = re.split(r"[/\\]", unicodedata.normalize("NFC", name or ""))[-1].strip(" \u3000\t")
+    base = _BAD_NAME_CHARS.sub("", raw).strip(" \u3000\t")
+    if not base or base.startswith((".", "~$")) or ".." in base:
+        raise DocumentError(
+            f"{shown}: not an acceptable file name (empty, hidden or containing '..'); rename the file and upload again"
+        )
+    suffix = Path(base).suffix.lower()
+    if suffix not in load.SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            f"{base}: unsupported file type {suffix or '(none)'}; supported: {', '.join(load.SUPPORTED_SUFFIXES)}"
+        )
+    stem = Path(base).stem[:100].strip() or "document"
+    return stem + suffix
+
+
+def check_upload(path: Path, name: str, max_mb: float) -> str:
+    """Validate one uploaded file (type, size, name); returns the safe name to store it under."""
+    safe = safe_filename(name)
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        raise DocumentError(f"{safe}: the upload did not arrive completely; upload it again") from None
+    if size == 0:
+        raise DocumentError(f"{safe}: the file is empty; check it and upload again")
+    if size > max_mb * 1024 * 1024:
+        raise DocumentError(
+            f"{safe}: file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB upload limit; "
+            "split it or ask the administrator to raise max_upload_mb"
+        )
+    return safe
+
+
+def _numbered(name: str, n: int) -> str:
+    p = Path(name)
+    return f"{p.stem}（{n}）{p.suffix}" if n > 1 else name
+
+
+def store_upload(src: Path, name: str, corpus: Path) -> str:
+    """Copy an upload into the corpus atomically and return its corpus-relative name.
+
+    The copy is parsed under a hidden temp name first (hidden files are never indexed); a
+    parse failure removes it and raises DocumentError. An existing name is never overwritten:
+    the new file gets a numbered name instead. Identical content already present is refused.
+    """
+    corpus = Path(corpus).resolve()
+    safe = safe_filename(name)
+    digest = build.sha256_of(Path(src))
+    for existing, sha in build.corpus_state(corpus).items():
+        if sha == digest:
+            raise DocumentError(
+                f"{safe}: the same file is already in the corpus as {existing}; nothing to add"
+            )
+    tmp = corpus / f".upload-{uuid.uuid4().hex[:12]}{Path(safe).suffix}"
+    try:
+        shutil.copyfile(src, tmp)
+        _parse_check(tmp, corpus, safe)
+        for n in range(1, 1000):
+            target = corpus / _numbered(safe, n)
+            if inside_corpus(corpus, target.name) != target:
+                raise DocumentError(f"{safe}: refusing to write outside the corpus folder")
+            try:
+                # link() never replaces an existing file, unlike rename(): no silent overwrite, even in a race.
+                os.link(tmp, target)
+            except FileExistsError:
+                continue
+            return target.name
+        raise DocumentError(
+            f"{safe}: too many files with this name in the corpus; rename it and upload again"
+        )
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _parse_check(path: Path, corpus: Path, name: str) -> None:
+    from index import structure
+
+    try:
+        structure.parse(load.read_document(path, corpus))
+    except DocumentError as exc:
+        raise DocumentError(str(exc).replace(path.name, name)) from None
+
+
+def add_documents(
+    settings: Settings,
+    uploads: Iterable[tuple[Path, str]],
+    embedder=None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[list[str], list[str], build.BuildReport | None]:
+    """Store uploads in the corpus and update the index incrementally.
+
+    Returns (added files, messages for rejected files, build report or None when nothing was added).
+    A file the index builder still cannot read is removed again, so corpus and index stay as they were.
+    """
+    added, problems = [], []
+    for path, name in uploads:
+        try:
+            check_upload(Path(path), name, settings.max_upload_mb)
+            added.append(store_upload(Path(path), name, settings.corpus))
+        except DocumentError as exc:
+            problems.append(str(exc))
+    if not added:
+        return [], problems, None
+    report = build.update(settings, embedder, progress)
+    failed = {f: reason for f, reason in report.skipped if f in added}
+    if failed:
+        for file in failed:
+            (Path(settings.corpus) / file).unlink(missing_ok=True)
+        problems += list(failed.values())
+        added = [f for f in added if f not in failed]
+        report = build.update(settings, embedder, progress)
+    return added, problems, report
+
+
+def remove_document(
+    settings: Settings, file: str, embedder=None, progress: Callable[[int, int, str], None] | None = None
+) -> build.BuildReport:
+    """Delete one corpus file (only a file the corpus listing knows) and update the index."""
+    known = build.corpus_state(settings.corpus)
+    path = inside_corpus(Path(settings.corpus), file)
+    if file not in known or path is None:
+        raise DocumentError(
+            f"{file}: not a document in the corpus folder {settings.corpus}; refresh the page"
+        )
+    path.unlink()
+    return build.update(settings, embedder, progress)
+
+
+def inside_corpus(corpus: Path, file: str) -> Path | None:
+    """corpus/file when it stays inside the corpus folder, else None."""
+    root = Path(corpus).resolve()
+    path = (root / file).resolve()
+    return path if path.is_relative_to(root) and path != root else None

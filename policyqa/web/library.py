@@ -1,0 +1,85 @@
+"""The live library behind the app: the engine every session shares (swapped whole when documents
+are added or removed), the LLM of each answer mode, the documents' text cache and the views of the
+current index that the tabs show."""
+
+from __future__ import annotations
+
+import copy
+import tempfile
+import threading
+from pathlib import Path
+
+from policyqa.settings import Settings
+from policyqa.web.documents import document_choices, status_line
+from policyqa.web.examples import example_questions
+from policyqa.web.modes import mode_settings
+from policyqa.web.viewer import TextCache, viewer_html
+
+
+class Library:
+    """The engine shared by every session; replaced whole when documents are added or removed."""
+
+    def __init__(self, engine, settings: Settings):
+        self.engine = engine
+        self.settings = settings
+        self.texts = TextCache(settings.corpus)
+        self.update_lock = threading.Lock()
+        self._llms: dict[str, object] = {}
+        self._llm_lock = threading.Lock()
+        self.export_dir = Path(tempfile.mkdtemp(prefix="policyqa-export-"))
+        if engine.llm is not None:
+            self._llms[settings.llm] = engine.llm
+
+    def engine_for(self, mode: str):
+        """The current engine answering in `mode` (a shallow copy sharing index and embedder)."""
+        engine = self.engine
+        llm = None
+        if mode and mode != "none":
+            with self._llm_lock:
+                if mode not in self._llms:
+                    from retrieval.llm import make_llm
+
+                    self._llms[mode] = make_llm(mode_settings(self.settings, mode))
+                llm = self._llms[mode]
+        if llm is engine.llm:
+            return engine
+        variant = copy.copy(engine)
+        variant.llm = llm
+        return variant
+
+    def swap(self, index) -> None:
+        """Serve `index` from now on (after an upload or a removal), with the same embedder and LLM."""
+        from retrieval.pipeline import Engine
+
+        self.engine = Engine(self.settings, index, self.engine.embedder, self.engine.llm)
+
+    # views of the current index
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, file) pairs for the document pickers."""
+        return document_choices(self.engine.documents)
+
+    def examples(self) -> list[list[str]]:
+        """Samples for the example-questions list: one question per document."""
+        return [[q] for q in example_questions(self.documents())]
+
+    def documents(self) -> dict:
+        """file -> (meta, sections) for every indexed document."""
+        return {f: (d.meta, d.sections) for f, d in self.engine.index.documents.items()}
+
+    def status(self) -> str:
+        """The one-line summary of the index under the title."""
+        return status_line(self.engine.index.manifest, len(self.engine.index.chunks))
+
+    def viewer(self, file: str, start: int | None, end: int | None) -> str:
+        """The viewer at [start, end) of an indexed document; a short notice for anything else."""
+        stored = self.engine.index.documents.get(file)
+        if stored is None:  # only indexed documents are ever read, whatever the browser sends
+            return '<div class="pq-empty">这份文件已不在文件库中。</div>'
+        text = self.texts.get(file)
+        if text is None:
+            return '<div class="pq-empty">无法读取这份文件，请联系管理员重建索引。</div>'
+        note = ""
+        indexed = self.engine.index.manifest.files.get(file)
+        if stored.meta.sha256 and (indexed is None or stored.meta.sha256 != indexed.sha256):
+            note = "文件在索引后被修改，标注位置可能不准确。"
+        return viewer_html(file, stored.meta, text, stored.sections, start, end, note)

@@ -1,0 +1,34 @@
+"""Logins for the app, from `settings.auth`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def auth_pairs(auth: str) -> list[tuple[str, str]] | None:
+    """Logins from `settings.auth`: "user:pass", or the path of a users file with one user:pass per line."""
+    from policyqa.errors import SettingsError
+
+    if not auth:
+        return None
+    path = Path(auth).expanduser()
+    if path.is_file():
+        pairs = []
+        for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            user, sep, password = line.partition(":")
+            if not sep or not user.strip() or not password:
+                raise SettingsError(f"{path}:{line_no}: each line of the users file must be user:password")
+            pairs.append((user.strip(), password))
+        if not pairs:
+            raise SettingsError(f"{path}: the users file has no user:password lines; add at least one")
+        return pairs
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise SettingsError(
+            f"auth must be user:password or the path of an existing users file, got {auth!r} "
+            "(set POLICYQA_AUTH or auth in policyqa.toml)"
+        )
+    return [(user, password)]
