@@ -142,15 +142,28 @@ def add_documents(
 def remove_document(
     settings: Settings, file: str, embedder=None, progress: Callable[[int, int, str], None] | None = None
 ) -> build.BuildReport:
-    """Delete one corpus file (only a file the corpus listing knows) and update the index."""
+    """Delete one corpus file (only a file the corpus listing knows) and update the index.
+
+    A link in the corpus is removed itself; the file it points to is never touched."""
     known = build.corpus_state(settings.corpus)
-    path = inside_corpus(Path(settings.corpus), file)
+    path = corpus_entry(Path(settings.corpus), file)
     if file not in known or path is None:
         raise DocumentError(
             f"{file}: not a document in the corpus folder {settings.corpus}; refresh the page"
         )
     path.unlink()
     return build.update(settings, embedder, progress)
+
+
+def corpus_entry(corpus: Path, file: str) -> Path | None:
+    """The corpus entry named `file` itself (a link stays a link, not its target), when its folder
+    lies inside the corpus folder; else None."""
+    root = Path(corpus).resolve()
+    name = Path(file).name
+    if not name or name in (".", ".."):
+        return None
+    folder = (root / file).parent.resolve()
+    return folder / name if folder.is_relative_to(root) else None
 
 
 def inside_corpus(corpus: Path, file: str) -> Path | None:

@@ -30,7 +30,12 @@ _FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".docx"
 
 
 def scan_corpus(corpus_root: Path) -> tuple[list[Path], list[Path]]:
-    """(supported files, unsupported files) under `corpus_root`, each sorted; hidden files and folders skipped."""
+    """(supported files, skipped files) under `corpus_root`, each sorted; hidden files and folders left out.
+
+    Skipped are files of an unsupported type and links that are not followed: a link whose
+    target is missing, lies outside the corpus folder or is hidden, and links to folders
+    (`skip_message` says which). A link to a document inside the corpus is read like the document.
+    """
     root = Path(corpus_root)
     if not root.is_dir():
         raise DocumentError(
@@ -40,18 +45,21 @@ def scan_corpus(corpus_root: Path) -> tuple[list[Path], list[Path]]:
     for folder, dirs, files in os.walk(root):
         # Hidden folders (.git, .policyqa, ...) are tool state, never documents.
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        # os.walk does not descend into linked folders; say so instead of leaving them out silently.
+        skipped += [Path(folder) / d for d in dirs if (Path(folder) / d).is_symlink()]
         for name in files:
             # "~$x.docx" is Word's lock file for an open document, not a document.
             if name.startswith((".", "~$")):
                 continue
             path = Path(folder) / name
-            (supported if path.suffix.lower() in SUPPORTED_SUFFIXES else skipped).append(path)
+            ok = path.suffix.lower() in SUPPORTED_SUFFIXES and not link_problem(path, root)
+            (supported if ok else skipped).append(path)
     key = lambda p: p.relative_to(root).as_posix()  # noqa: E731
     return sorted(supported, key=key), sorted(skipped, key=key)
 
 
 def list_corpus(corpus_root: Path) -> list[Path]:
-    """Supported files under `corpus_root`, sorted by relative path; logs each unsupported file it skips."""
+    """Supported files under `corpus_root`, sorted by relative path; logs each file it skips and why."""
     supported, skipped = scan_corpus(corpus_root)
     for path in skipped:
         log.warning("%s", skip_message(path, corpus_root))
@@ -59,19 +67,74 @@ def list_corpus(corpus_root: Path) -> list[Path]:
 
 
 def skip_message(path: Path, corpus_root: Path) -> str:
-    """The line the CLI prints for an unsupported file."""
-    return f"skipped {_relative(Path(path), Path(corpus_root))}: unsupported type, supported: {', '.join(SUPPORTED_SUFFIXES)}"
+    """The line the CLI prints for a file `scan_corpus` skips."""
+    path, root = Path(path), Path(corpus_root)
+    rel = _relative(path, root)
+    if path.is_symlink() and path.is_dir():
+        return f"skipped {rel}: a link to a folder; links to folders are not followed, move the documents into the corpus"
+    problem = link_problem(path, root)
+    if problem:
+        return f"skipped {rel}: {problem}"
+    return f"skipped {rel}: unsupported type, supported: {', '.join(SUPPORTED_SUFFIXES)}"
+
+
+def link_problem(path: Path, corpus_root: Path) -> str:
+    """Why the link `path` (inside `corpus_root`) is not followed, or '' for a regular file or a good link.
+
+    A link is followed only to an existing, visible file inside the corpus folder: never to a
+    file outside it (/etc/passwd, a secret), never into a hidden folder, and a dangling link
+    is a message, not a crash.
+    """
+    path = Path(path)
+    if not path.is_symlink() and not any(p.is_symlink() for p in _parents_below(path, Path(corpus_root))):
+        return ""
+    root = Path(corpus_root).resolve()
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing target, or a loop of links
+        return "a link whose target does not exist; remove the link or restore the file it points to"
+    if not target.is_relative_to(root):
+        return (
+            "a link to a file outside the corpus folder; not read (copy the document into the corpus instead)"
+        )
+    if any(part.startswith(".") for part in target.relative_to(root).parts):
+        return "a link to a hidden file; not read"
+    if not target.is_file():
+        return "a link to something that is not a file; not read"
+    return ""
+
+
+def _parents_below(path: Path, root: Path) -> list[Path]:
+    """The folders between `root` (excluded) and `path` (excluded), lexically."""
+    try:
+        parts = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).parts[:-1]
+    except ValueError:
+        return []
+    out, current = [], Path(os.path.abspath(root))
+    for part in parts:
+        current = current / part
+        out.append(current)
+    return out
 
 
 def _relative(path: Path, root: Path) -> str:
+    # Lexically first: a link inside the corpus is known by its own name, not its target's.
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         # A file from outside the corpus (e.g. an upload in a temp folder) is known by its name.
         return path.name
 
 
 # ---------------------------------------------------------------- entry point
+
+
+def _lexically_inside(path: Path, root: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
 
 
 def read_document(path: Path, corpus_root: Path, max_mb: float = DEFAULT_MAX_MB) -> RawDocument:
@@ -83,6 +146,9 @@ def read_document(path: Path, corpus_root: Path, max_mb: float = DEFAULT_MAX_MB)
         raise DocumentError(
             f"{rel}: unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
         )
+    problem = link_problem(path, Path(corpus_root)) if _lexically_inside(path, Path(corpus_root)) else ""
+    if problem:
+        raise DocumentError(f"{rel}: {problem}")
     try:
         size = path.stat().st_size
     except OSError as exc:
