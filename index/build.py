@@ -3,6 +3,11 @@
 Only files whose sha256 changed (or that are new) are read, parsed, chunked and embedded again;
 the chunks and vectors of unchanged files are reused from the current index. A change of
 embedder, chunk settings or parsing code rebuilds everything.
+
+Only what matches the index's checksums is reused (`store.salvage`): a damaged index file is
+rebuilt, whatever state the folder is in. Each file's vectors go to a resume cache
+(`index/vector_cache.py`) as soon as they are embedded, so a killed build resumes where it stopped;
+what killed builds left beside the index is cleaned up by the next one (`index_folder.clean_stale`).
 """
 
 from __future__ import annotations
@@ -10,23 +15,28 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from index import chunk as chunking
-from index import load, store, structure
+from index import index_folder, load, store, structure
 from index.code_hash import pipeline_version
 from index.embed import Embedder, embedder_id, make_embedder
 from index.manifest import ChunkingSettings, EmbedderInfo, FileEntry, Manifest, SkippedFile
+from index.vector_cache import VectorCache
 from policyqa import __version__
-from policyqa.errors import DocumentError, IndexFolderError, IndexFormatError
+from policyqa.errors import DocumentError, IndexDamagedError, IndexFolderError, IndexFormatError
 from policyqa.records import Chunk
 from policyqa.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
 
@@ -47,7 +57,13 @@ def corpus_state(corpus: Path) -> dict[str, str]:
     """file (relative, forward slashes) -> sha256, for every supported file in the corpus folder."""
     if not corpus.is_dir():
         raise IndexFolderError(f"corpus folder {corpus} does not exist: create it and put documents in it")
-    return {_relative(path, corpus): sha256_of(path) for path in load.list_corpus(corpus)}
+    state = {}
+    for path in load.list_corpus(corpus):
+        try:
+            state[_relative(path, corpus)] = sha256_of(path)
+        except OSError as exc:  # removed or made unreadable while the folder was listed
+            log.warning("skipped %s: cannot read it (%s)", _relative(path, corpus), exc.strerror or exc)
+    return state
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -61,15 +77,25 @@ class Staleness:
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    damaged: tuple[str, ...] = ()  # index files that do not match their checksums
 
     @property
     def fresh(self) -> bool:
-        return not (self.missing or self.settings_changed or self.added or self.changed or self.removed)
+        return not (
+            self.missing
+            or self.settings_changed
+            or self.added
+            or self.changed
+            or self.removed
+            or self.damaged
+        )
 
     def describe(self) -> str:
         if self.missing:
             return "no index yet"
         parts = []
+        if self.damaged:
+            parts.append("index damaged: " + ", ".join(self.damaged))
         if self.settings_changed:
             parts.append("settings changed: " + ", ".join(self.settings_changed))
         for label, files in (("new", self.added), ("changed", self.changed), ("removed", self.removed)):
@@ -84,12 +110,16 @@ def check(settings: Settings, state: dict[str, str] | None = None) -> Staleness:
         manifest = store.read_manifest(settings.index)
     except IndexFormatError:  # written by another version in a form this one cannot read
         return Staleness(settings_changed=("index format",))
+    except IndexFolderError as exc:  # unreadable, or not matching its own checksum
+        return Staleness(damaged=getattr(exc, "files", ()) or ("manifest.json",))
     if manifest is None:
         return Staleness(missing=True)
     state = corpus_state(settings.corpus) if state is None else state
     differ = []
     if manifest.schema != store.SCHEMA:
         differ.append("index format")
+    elif not manifest.checksums:  # written before checksums were recorded: rebuilt to add them
+        differ.append("index format (no checksums)")
     wanted = embedder_id(settings.embedder, settings.embedder_model)
     if manifest.embedder.id != wanted:
         differ.append(f"embedder ({manifest.embedder.id} -> {wanted})")
@@ -117,17 +147,21 @@ class BuildReport:
     removed_files: tuple[str, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()  # (file, reason) for files that could not be read
     index: store.LoadedIndex | None = field(default=None, repr=False, compare=False)
+    resumed_files: tuple[str, ...] = ()  # vectors taken from an interrupted build's resume cache
+    repaired: tuple[str, ...] = ()  # index files found damaged (not matching their checksums), rebuilt
 
 
-def _vectors_by_text(folder: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Vectors of the index on disk by the text embedded, if the same embedder made them."""
-    try:
-        index = store.load(folder)
-    except Exception:  # no index, another schema, damaged: nothing to reuse
+def _vectors_by_text(salvaged: store.Salvage | None, embedder: EmbedderInfo) -> dict[str, np.ndarray]:
+    """Intact vectors of the index on disk by the text embedded, if the same embedder made them."""
+    if salvaged is None or salvaged.chunks is None or salvaged.manifest.embedder != embedder:
         return {}
-    if index.manifest.embedder != EmbedderInfo(embedder.id, int(embedder.dimension)):
-        return {}
-    return {chunk.embed_text: index.vectors[i] for i, chunk in enumerate(index.chunks)}
+    known = {}
+    for file, entry in salvaged.manifest.files.items():
+        if file in salvaged.vectors:
+            first, last = entry.chunks
+            for chunk, vector in zip(salvaged.chunks[first:last], salvaged.vectors[file], strict=True):
+                known[chunk.embed_text] = vector
+    return known
 
 
 def _embed(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
@@ -141,13 +175,32 @@ def _embed(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray]) -
 
 @contextlib.contextmanager
 def _build_lock(folder: Path):
-    """One builder at a time per index folder (a second one waits)."""
+    """One builder at a time per index folder; a second one says it is waiting, then waits.
+
+    The lock file holds the pid of the builder that has it, so the waiting one can name it."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with (folder.parent / f".{folder.name}.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with (folder.parent / f".{folder.name}.lock").open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip()
+            log.warning(
+                "waiting for another build of the index %s to finish (%s)…",
+                folder,
+                f"process {holder}" if holder.isdigit() else "another process",
+            )
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
         try:
             yield
         finally:
+            fh.seek(0)
+            fh.truncate()
+            fh.flush()
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -157,44 +210,64 @@ def update(
     progress: Progress | None = None,
     rebuild: bool = False,
 ) -> BuildReport:
-    """Bring the index folder up to date with the corpus; re-embed only what changed."""
+    """Bring the index folder up to date with the corpus; re-embed only what changed or is damaged.
+
+    Works whatever state the index folder is in (missing, damaged, half-written, another format)."""
     started = time.perf_counter()
     progress = progress or (lambda done, total, message: None)
     with _build_lock(settings.index):
+        index_folder.check_replaceable(settings.index)
+        for line in index_folder.clean_stale(settings.index):
+            log.warning("%s", line)
         state = corpus_state(settings.corpus)
         staleness = check(settings, state)
-        previous = None
-        if not rebuild and not staleness.missing and not staleness.settings_changed:
-            previous = store.load(settings.index)
         embedder = embedder or make_embedder(settings.embedder, settings.embedder_model)
+        info = EmbedderInfo(embedder.id, int(embedder.dimension))
+        cache = VectorCache(settings.index, info)
+        if rebuild:  # --rebuild embeds every file again, resume cache included
+            cache.clear()
+        cache.drop_partial()
+        salvaged = None if rebuild or staleness.missing else store.salvage(settings.index)
+        repaired = tuple(dict.fromkeys((*staleness.damaged, *(salvaged.damaged if salvaged else ()))))
+        if repaired:
+            log.warning("index files damaged (%s): rebuilding what they held", ", ".join(repaired))
+        previous = salvaged if salvaged is not None and not staleness.settings_changed else None
         # When parsing changed, texts that come out the same keep their vectors: a parser fix then
         # costs a re-parse, not hours of embedding.
-        known = {} if previous is not None or rebuild else _vectors_by_text(settings.index, embedder)
+        known = {} if previous is not None or rebuild else _vectors_by_text(salvaged, info)
 
         files: dict[str, FileEntry] = {}
         skipped: dict[str, SkippedFile] = {}
         chunks: list[Chunk] = []
         documents: dict[str, store.StoredDocument] = {}
         vectors: dict[str, np.ndarray] = {}
-        embedded, reused = [], []
+        embedded, reused, resumed = [], [], []
         todo = sorted(state)
         for done, file in enumerate(todo):
             sha = state[file]
             old = previous.manifest.files.get(file) if previous else None
-            if old and old.sha256 == sha:
-                first, last = old.chunks
-                file_chunks = previous.chunks[first:last]
-                documents[file] = previous.documents[file]
-                vectors[file] = previous.file_vectors(file)
-                reused.append(file)
-            else:
+            unchanged = old is not None and old.sha256 == sha
+            indexed = previous.file_chunks(file) if unchanged else None
+            intact = previous.vectors.get(file) if unchanged else None
+            if indexed is None or intact is None:
                 progress(done, len(todo), f"embedding {file}")
+            if indexed is None:
                 try:
-                    file_chunks, documents[file] = _read_and_chunk(settings, file, sha)
+                    indexed = _read_and_chunk(settings, file, sha)
                 except DocumentError as exc:
                     skipped[file] = SkippedFile(sha256=sha, reason=str(exc))
                     continue
-                vectors[file] = _embed(embedder, [c.embed_text for c in file_chunks], known)
+            file_chunks, documents[file] = indexed
+            texts = [c.embed_text for c in file_chunks]
+            if intact is not None and len(intact) == len(file_chunks):
+                vectors[file] = intact
+                reused.append(file)
+            elif (cached := cache.get(texts)) is not None:
+                vectors[file] = cached
+                resumed.append(file)
+            else:
+                vectors[file] = _embed(embedder, texts, known)
+                cache.put(texts, vectors[file])
                 embedded.append(file)
             files[file] = FileEntry(
                 sha256=sha,
@@ -209,12 +282,13 @@ def update(
             policyqa_version=__version__,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             corpus=str(Path(settings.corpus).resolve()),
-            embedder=EmbedderInfo(embedder.id, int(embedder.dimension)),
+            embedder=info,
             chunking=_chunking_settings(settings),
             files=files,
             skipped=skipped,
         )
         loaded = store.write(settings.index, manifest, chunks, documents, vectors)
+        cache.clear()
     return BuildReport(
         documents=len(files),
         chunks=len(chunks),
@@ -224,6 +298,8 @@ def update(
         removed_files=staleness.removed if previous else (),
         skipped=tuple((f, entry.reason) for f, entry in skipped.items()),
         index=loaded,
+        resumed_files=tuple(resumed),
+        repaired=repaired,
     )
 
 
@@ -242,10 +318,16 @@ def ensure_fresh(
 ) -> tuple[store.LoadedIndex, Staleness]:
     """The loaded index, updated first when the corpus or settings changed (unless allow_stale).
 
+    A damaged index is never served: it is repaired first, even when allow_stale.
     Returns the index and the staleness found *before* any update.
     """
     staleness = check(settings)
-    if staleness.fresh or (allow_stale and not staleness.missing and not staleness.settings_changed):
-        return store.load(settings.index), staleness
+    servable = not (staleness.missing or staleness.settings_changed or staleness.damaged)
+    if staleness.fresh or (allow_stale and servable):
+        try:
+            return store.load(settings.index), staleness
+        except IndexDamagedError as exc:
+            log.warning("%s", exc)
+            staleness = replace(staleness, damaged=exc.files)
     report = update(settings, embedder, progress)
     return report.index, staleness

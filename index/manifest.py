@@ -6,14 +6,24 @@
       "chunking": {"chunk_tokens": 320, "tokenizer": "cl100k_base", "pipeline": "<code hash>"},
       "files": {"<file>": {"sha256": "…", "format": "txt", "chunks": [first, last], "vectors": "00000.npy"}},
       "skipped": {"<file>": {"sha256": "…", "reason": "<why it could not be read>"}},
-      "faiss": {"kind": "flat", …}
+      "faiss": {"kind": "flat", …},
+      "checksums": {"chunks.jsonl": "<sha256>", "vectors/00000.npy": "<sha256>", …},
+      "checksum": "<sha256 of everything above>"
     }
 
 Keys are written in this order; a key an older manifest lacks reads as its default.
+
+`checksums` holds the sha256 of every other file of the index folder, checked when it is read
+(`index/store.py`). `checksum` seals the manifest itself: the sha256 of the canonical JSON of
+all its other keys (`self_checksum`), so a flipped bit in a chunk range, a file name or a
+checksum is noticed too. A manifest written before checksums were recorded has neither: its
+index counts as built by an older version and is rebuilt (and re-embedded) to add them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -108,6 +118,7 @@ class Manifest:
     files: Mapping[str, FileEntry]
     skipped: Mapping[str, SkippedFile] = field(default_factory=dict)
     faiss: Mapping | None = None  # vector_index.describe(): the FAISS kind and its search parameters
+    checksums: Mapping[str, str] = field(default_factory=dict)  # index file (relative) -> sha256
 
     @classmethod
     def from_json(cls, data: Mapping) -> Manifest:
@@ -121,6 +132,7 @@ class Manifest:
             files={file: FileEntry.from_json(entry) for file, entry in data["files"].items()},
             skipped={file: SkippedFile.from_json(entry) for file, entry in data.get("skipped", {}).items()},
             faiss=data.get("faiss"),
+            checksums=dict(data.get("checksums", {})),
         )
 
     def to_json(self) -> dict:
@@ -136,4 +148,14 @@ class Manifest:
         }
         if self.faiss is not None:
             out["faiss"] = dict(self.faiss)
+        if self.checksums:
+            out["checksums"] = dict(self.checksums)
+            out["checksum"] = self_checksum(out)
         return out
+
+
+def self_checksum(data: Mapping) -> str:
+    """sha256 of the manifest's canonical JSON without its own `checksum` key."""
+    rest = {key: value for key, value in data.items() if key != "checksum"}
+    canonical = json.dumps(rest, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()

@@ -202,6 +202,26 @@ def load(path: Path, params: dict | None = None):
             f"the vector index {path} cannot be read ({str(exc).strip().splitlines()[-1]}); "
             "run `policyqa index --rebuild`"
         ) from None
+    return _with_params(index, params)
+
+
+def from_bytes(data: bytes, params: dict | None = None):
+    """An index from the bytes of a file written by `save` (read and checked by the caller)."""
+    import faiss
+
+    try:
+        index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+    except RuntimeError as exc:
+        raise IndexFolderError(
+            f"the vector index cannot be read ({str(exc).strip().splitlines()[-1]}); "
+            "run `policyqa index --rebuild`"
+        ) from None
+    return _with_params(index, params)
+
+
+def _with_params(index, params: dict | None):
+    import faiss
+
     params = params or {}
     if isinstance(index, faiss.IndexHNSW) and params.get("efSearch"):
         _set_knob(index, "efSearch", params["efSearch"])

@@ -51,10 +51,13 @@ def cmd_index(args) -> int:
     report = build.update(settings, progress=_progress_bar, rebuild=args.rebuild)
     for file, reason in report.skipped:
         print(f"skipped {file}: {reason}", file=sys.stderr)
+    if report.repaired:
+        print(f"repaired the damaged index files: {', '.join(report.repaired)}", file=sys.stderr)
     print(
         f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s "
         f"(embedded {len(report.embedded_files)}, reused {len(report.reused_files)}, "
-        f"removed {len(report.removed_files)}) -> {settings.index}"
+        + (f"resumed {len(report.resumed_files)}, " if report.resumed_files else "")
+        + f"removed {len(report.removed_files)}) -> {settings.index}"
     )
     return 0
 

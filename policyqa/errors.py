@@ -21,6 +21,14 @@ class IndexFolderError(PolicyQAError):
     """The index folder is missing, damaged, or does not match the settings."""
 
 
+class IndexDamagedError(IndexFolderError):
+    """Files of the index folder do not match the checksums recorded when it was built."""
+
+    def __init__(self, message: str, files: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.files = tuple(files)  # the damaged index files, relative to the index folder
+
+
 class IndexFormatError(IndexFolderError):
     """The index folder was written in another format, by another policyqa version."""
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from index import build, store
-from index.manifest import FileEntry, Manifest, SkippedFile
+from index.manifest import FileEntry, Manifest, SkippedFile, self_checksum
 from policyqa.errors import IndexFolderError, IndexFormatError
 
 
@@ -102,7 +102,17 @@ def test_manifest_keeps_its_keys_and_round_trips_byte_for_byte(fake_settings, sm
         "files",
         "skipped",
         "faiss",
+        "checksums",
+        "checksum",
     ]
+    assert set(data["checksums"]) == {
+        "chunks.jsonl",
+        "documents.jsonl",
+        "vectors/00000.npy",
+        "vectors/00001.npy",
+        "vectors.faiss",
+        *(f"bm25/{p.name}" for p in (fake_settings.index / "bm25").iterdir()),
+    }
     assert list(data["embedder"]) == ["id", "dimension"]
     assert list(data["chunking"]) == ["chunk_tokens", "tokenizer", "pipeline"]
     assert list(data["files"]) == ["a.txt", "b.txt"]
@@ -133,6 +143,7 @@ def test_an_older_manifest_without_optional_keys_is_read(fake_settings):
     path = fake_settings.index / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     del data["skipped"], data["faiss"]
+    data["checksum"] = self_checksum(data)
     path.write_text(json.dumps(data), encoding="utf-8")
     assert store.read_manifest(fake_settings.index).skipped == {}
     assert len(store.load(fake_settings.index).chunks) == sum(
@@ -140,6 +151,23 @@ def test_an_older_manifest_without_optional_keys_is_read(fake_settings):
         for first, last in (entry.chunks for entry in store.read_manifest(fake_settings.index).files.values())
     )
     assert build.check(fake_settings).fresh
+
+
+def test_a_manifest_without_checksums_is_read_and_rebuilt_to_add_them(fake_settings):
+    # Written before checksums were recorded: readable, never served unverified, rebuilt (and
+    # re-embedded: nothing unverified is carried over) by the next update.
+    build.update(fake_settings)
+    path = fake_settings.index / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["checksums"], data["checksum"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert store.read_manifest(fake_settings.index).checksums == {}
+    assert build.check(fake_settings).settings_changed == ("index format (no checksums)",)
+    with pytest.raises(IndexFormatError, match="no checksums"):
+        store.load(fake_settings.index)
+    report = build.update(fake_settings)
+    assert set(report.embedded_files) == {"a.txt", "b.txt"}
+    assert store.load(fake_settings.index).manifest.checksums
 
 
 def test_an_index_of_another_format_is_rebuilt_not_misread(fake_settings):
