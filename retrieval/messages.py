@@ -82,3 +82,20 @@ def model_declined(lang: str) -> str:
     return (
         "The model did not answer; quoted passages follow" if lang == "en" else "模型未能作答，以下为原文摘录"
     )
+
+
+def not_a_question(lang: str, kind: str) -> str:
+    """The reply to orders addressed to the system ('instruction') or to a file path ('path')."""
+    if kind == "path":
+        if lang == "en":
+            return (
+                "policyqa answers from the indexed documents only and does not open files by path. "
+                "Ask about what the documents say, or restrict the question to one of them."
+            )
+        return "本助手只根据已收录的文件回答，不按路径读取文件。请直接询问文件中的内容，或限定要查询的文件。"
+    if lang == "en":
+        return (
+            "This is not a question about the documents: policyqa answers from the indexed policy "
+            "documents only and does not follow instructions addressed to it. Ask about what the documents say."
+        )
+    return "这不是关于文件内容的问题：本助手只根据已收录的政策文件回答，不执行对系统的指令。请直接询问文件中的内容。"

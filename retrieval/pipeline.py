@@ -17,7 +17,8 @@ from policyqa.settings import Settings
 from retrieval import answer as extractive
 from retrieval import evidence, messages
 from retrieval.followup import rewrite
-from retrieval.question import Question
+from retrieval.guard import clean_question, not_a_question
+from retrieval.question import Question, language_of
 from retrieval.search import Retriever
 
 
@@ -78,6 +79,12 @@ class Engine:
         on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer one question with citations, or refuse when the documents do not say."""
+        question = clean_question(question)
+        history = [(clean_question(q), clean_question(a)) for q, a in history]
+        kind = not_a_question(question)
+        if kind:
+            text = messages.not_a_question(language_of(question), kind)
+            return Answer(question=question, text=text, citations=(), refused=True)
         k = k or self.settings.k
         standalone = self.standalone_question(question, history)
         analysed = self.retriever.analyse(standalone)

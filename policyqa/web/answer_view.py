@@ -1,6 +1,8 @@
 """The answer as the chat shows it (Markdown with [n] markers) and its source cards (HTML).
 
-All document text that goes into HTML passes through `html.escape`.
+All document text that goes into HTML passes through `html.escape`; document text that goes into
+the chat's Markdown is escaped as Markdown too (`_md_escape`), so a `[官网](http://…)` or a bare URL
+quoted from a document never becomes a live link.
 """
 
 from __future__ import annotations
@@ -15,10 +17,30 @@ from policyqa.web.documents import meta_line, path_html
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
+# Markdown syntax in document text: emphasis, code, links and images, LaTeX, and what GFM turns
+# into links by itself (a URL's scheme, www., an e-mail's @). `<` and `&` are HTML-escaped first.
+_MD_SPECIAL = re.compile(r"[\\`*_~\[\]()!$@]|:(?=//)|(?<=[Ww]{3})\.")
+
+
 def _md_escape(text: str) -> str:
-    # Document text must not turn into HTML or emphasis; list bullets and line breaks stay.
-    text = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_~])", r"\\\1", text)
+    """Document text as literal Markdown: no HTML, emphasis, links or autolinks; line breaks stay."""
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), html.escape(text, quote=False))
+
+
+def _answer_body(text: str, known: set[int]) -> str:
+    """The answer text escaped, with its known [n] markers as superscripts and its own "- " bullets."""
+    lines = []
+    for line in text.split("\n"):
+        bullet = "- " if line.startswith("- ") else ""
+        pieces = _MARKER.split(line[len(bullet) :])
+        out = []
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                out.append(_md_escape(piece))
+            else:
+                out.append(f"<sup>[{piece}]</sup>" if int(piece) in known else _md_escape(f"[{piece}]"))
+        lines.append(bullet + "".join(out))
+    return "\n".join(lines)
 
 
 def answer_markdown(answer: Answer, related: int = 3) -> str:
@@ -27,12 +49,7 @@ def answer_markdown(answer: Answer, related: int = 3) -> str:
     if answer.rewritten_question:
         lines.append(f"*理解为：{_md_escape(answer.rewritten_question)}*")
         lines.append("")
-    known = {c.n for c in answer.citations}
-    body = _md_escape(answer.text)
-    body = _MARKER.sub(
-        lambda m: f"<sup>[{m.group(1)}]</sup>" if int(m.group(1)) in known else m.group(0), body
-    )
-    lines.append(body)
+    lines.append(_answer_body(answer.text, {c.n for c in answer.citations}))
     if answer.dropped_claims:
         lines.append("")
         lines.append(f"*（已删去 {len(answer.dropped_claims)} 句无法在原文中找到依据的内容）*")

@@ -16,6 +16,7 @@ from policyqa.web.feedback import append_feedback, feedback_record
 from policyqa.web.library import Library
 from policyqa.web.modes import available_modes
 from policyqa.web.panels import open_viewer_on_click, sources_panel, viewer_panel
+from retrieval.guard import clean_question
 
 
 class ChatTab(NamedTuple):
@@ -38,7 +39,7 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
 
     # ------------------------------------------------------------ chat
     def respond(question, chat, history, files, mode):
-        question = (question or "").strip()
+        question = clean_question(question or "").strip()  # a lone surrogate would kill the stream
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
