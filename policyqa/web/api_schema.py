@@ -121,7 +121,9 @@ class AskRequest(BaseModel):
         default=[], max_length=100, description="earlier [question, answer] pairs, oldest first"
     )
     documents: list[str] | None = _DOCUMENTS
-    k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to retrieve")
+    k: int | None = Field(
+        default=None, ge=1, le=MAX_K, description="passages to retrieve (at least 10 are read, as in batch)"
+    )
 
 
 class SearchRequest(BaseModel):
