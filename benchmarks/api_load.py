@@ -6,7 +6,8 @@ driven by concurrent clients on /v1/chat/completions. Not a test.
 Uses the configured settings (policyqa.toml / POLICYQA_*; the index is built first if needed) on a
 free port. Sends two sequential passes first (cold, then warm single-client latency), then `--clients`
 threads each send `--requests` questions (taken round-robin from the gold file) as fast as they get
-answers. Prints p50/p95/max latency in ms, throughput and the errors by status.
+answers. Prints p50/p95/max latency in ms (and, for comparison, `Engine.ask` called in-process),
+throughput, the errors by status and the machine's load average (other processes skew every figure).
 """
 
 from __future__ import annotations
@@ -109,6 +110,12 @@ def main() -> None:
             warm = [_ask(http, q, args.stream) for q in questions]
         print(f"1 client, first pass (cold):  {_summary([ms for s, ms in cold if s == 200])}")
         print(f"1 client, second pass (warm): {_summary([ms for s, ms in warm if s == 200])}")
+        direct = []
+        for q in questions:  # the same answers without HTTP: what the API adds is the difference
+            began = time.perf_counter()
+            engine.ask(q)
+            direct.append(1000 * (time.perf_counter() - began))
+        print(f"Engine.ask in-process, 1 caller: {_summary(direct)}")
 
         results: list[tuple[int, float]] = []
         lock = threading.Lock()
