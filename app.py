@@ -2,8 +2,8 @@
 find-every-mention, document management, export and feedback.
 
 `python app.py` is the same as `policyqa serve`. `build_app()` only wires the tabs of `policyqa.web`
-(each built by one function over plain, server-free functions) into one Gradio app; `launch()` starts
-the server with the settings' host, port and login.
+(each built by one function over plain, server-free functions) into one Gradio app; `main()` serves it
+at "/" with the HTTP API beside it (`policyqa.web.server`) on the settings' host, port and login.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import gradio as gr
 
 TITLE = "政策文件问答助手"
+UI_CONCURRENCY = 2  # answers the UI computes at once
 
 
 def build_app(engine, settings: Settings) -> gr.Blocks:
@@ -64,9 +65,9 @@ def theme():
     )
 
 
-def launch(demo, settings: Settings, **overrides):
-    """Start the server for `demo` on the settings' host and port, with login when settings.auth is set."""
-    kwargs = {
+def launch_options(settings: Settings) -> dict:
+    """Gradio's launch options for the settings: host, port, login when settings.auth is set, theme, …"""
+    return {
         "server_name": settings.host,
         "server_port": settings.port,
         "share": False,
@@ -80,8 +81,20 @@ def launch(demo, settings: Settings, **overrides):
         "inbrowser": False,
         "quiet": False,
     }
-    kwargs.update(overrides)
-    return demo.queue(default_concurrency_limit=2).launch(**kwargs)
+
+
+def launch(demo, settings: Settings, **overrides):
+    """Start Gradio's own server for `demo` (tests; `main` serves the app with its HTTP API)."""
+    kwargs = {**launch_options(settings), **overrides}
+    return demo.queue(default_concurrency_limit=UI_CONCURRENCY).launch(**kwargs)
+
+
+def server_ui(engine, settings: Settings):
+    """The app to mount beside the HTTP API, with the same options `launch` gives Gradio."""
+    from policyqa.web.server import UI
+
+    demo = build_app(engine, settings).queue(default_concurrency_limit=UI_CONCURRENCY)
+    return UI(demo, launch_options(settings))
 
 
 def _print_progress(done: int, total: int, message: str) -> None:
@@ -89,11 +102,17 @@ def _print_progress(done: int, total: int, message: str) -> None:
 
 
 def main(settings: Settings | None = None, allow_stale: bool = False):
-    """Open (building if needed) the index, then serve the app until interrupted."""
+    """Serve the app at / and its HTTP API (policyqa/web/http_api.py) beside it until interrupted;
+    the index is opened (built if needed) in the background."""
+    from policyqa.web.server import serve
+
     settings = settings or load_settings()
-    engine = open_engine(settings, _print_progress, allow_stale=allow_stale, announce=True)
-    demo = build_app(engine, settings)
-    return launch(demo, settings)
+    return serve(
+        settings,
+        lambda progress: open_engine(settings, progress, allow_stale=allow_stale, announce=True),
+        build_ui=lambda engine: server_ui(engine, settings),
+        progress=_print_progress,
+    )
 
 
 if __name__ == "__main__":

@@ -139,6 +139,18 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_api(args) -> int:
+    from policyqa.web.server import serve
+
+    settings = _settings(args).with_changes(host=args.host, port=args.port)
+
+    def opener(progress):
+        return open_engine(settings, progress, allow_stale=args.no_update, announce=True)
+
+    serve(settings, opener, progress=_progress_bar)
+    return 0
+
+
 def cmd_outline(args) -> int:
     from index import load, structure
 
@@ -214,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="POLICYQA_PORT, default 7860")
     common(p)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("api", help="serve the HTTP API alone (serve gives the app with the API beside it)")
+    p.add_argument("--host", help="POLICYQA_HOST, default 127.0.0.1")
+    p.add_argument("--port", type=int, help="POLICYQA_PORT, default 7860")
+    common(p)
+    p.set_defaults(func=cmd_api)
 
     p = sub.add_parser("outline", help="print a document's metadata and heading tree with offsets")
     p.add_argument("file")

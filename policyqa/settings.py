@@ -38,6 +38,7 @@ class Settings:
     max_upload_mb: int = 20
     reranker: str = "none"  # none | llm | cross-encoder (optional second stage; off by default, see NOTES.md)
     reranker_model: str = ""  # cross-encoder: a local model folder
+    api_keys: str = ""  # HTTP API keys: "key1,key2" or the path of a file with one key per line
 
     def with_changes(self, **changes) -> Settings:
         """A copy with some fields replaced (None values are ignored), validated again."""
