@@ -39,3 +39,35 @@ def test_chat_completions_answer_from_the_real_corpus(real_engine, real_settings
         ref["file"].startswith("000_") and "抓好精细化环卫保洁" in ref["section"]
         for ref in reply.model_extra["references"]
     )
+
+
+def test_dify_retrieval_returns_the_gold_passages_of_dev_questions(
+    real_engine, real_settings, loopback_allowed
+):
+    """A Dify workspace using policyqa as its external knowledge base gets the passage each of three
+    dev questions is answered from (the first three single-source questions of the gold set)."""
+    import json
+
+    import httpx
+
+    from tests.conftest import GOLD
+
+    if not GOLD.exists():
+        pytest.skip(f"gold set {GOLD} not present (it lives in ../shared/eval)")
+    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    single = [g for g in gold if len(g["sources"]) == 1][:3]
+    assert len(single) == 3
+    settings = real_settings.with_changes(port=free_port())
+    squash = "".join
+    with running_server(settings, ui=False, opener=lambda progress: real_engine) as server:
+        for g in single:
+            body = {
+                "knowledge_id": "policyqa",
+                "query": g["question"],
+                "retrieval_setting": {"top_k": 5, "score_threshold": 0.0},
+            }
+            reply = httpx.post(server.url + "/retrieval", json=body, timeout=60)
+            assert reply.status_code == 200, reply.text
+            records = reply.json()["records"]
+            quote = squash(g["sources"][0]["quote"].split())
+            assert any(quote in squash(r["content"].split()) for r in records), (g["id"], g["question"])
