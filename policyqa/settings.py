@@ -38,6 +38,7 @@ class Settings:
     max_upload_mb: int = 20
     reranker: str = "none"  # none | llm | cross-encoder (optional second stage; off by default, see NOTES.md)
     reranker_model: str = ""  # cross-encoder: a local model folder
+    max_question_chars: int = 500  # longer questions are refused with a message (CLI, app, APIs)
 
     def with_changes(self, **changes) -> Settings:
         """A copy with some fields replaced (None values are ignored), validated again."""
@@ -74,6 +75,9 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"reranker must be none, llm or cross-encoder, got {settings.reranker!r}")
     if settings.k < 1:
         raise SettingsError(f"k must be at least 1, got {settings.k}")
+    for name in ("max_question_chars",):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{name} must be at least 1, got {getattr(settings, name)}")
     if settings.chunk_tokens < 32:
         raise SettingsError(f"chunk_tokens must be at least 32, got {settings.chunk_tokens}")
     return settings

@@ -82,3 +82,13 @@ def model_declined(lang: str) -> str:
     return (
         "The model did not answer; quoted passages follow" if lang == "en" else "模型未能作答，以下为原文摘录"
     )
+
+
+def question_too_long(lang: str, length: int, limit: int) -> str:
+    """A question over the length cap (`max_question_chars`)."""
+    if lang == "en":
+        return (
+            f"The question is too long ({length} characters; at most {limit}). "
+            "Ask about one thing at a time, in a sentence or two."
+        )
+    return f"问题太长（{length} 个字符，最多 {limit} 个）。请一次只问一件事，用一两句话提问。"
