@@ -92,3 +92,10 @@ def question_too_long(lang: str, length: int, limit: int) -> str:
             "Ask about one thing at a time, in a sentence or two."
         )
     return f"问题太长（{length} 个字符，最多 {limit} 个）。请一次只问一件事，用一两句话提问。"
+
+
+def too_many_questions(lang: str, seconds: int) -> str:
+    """A client over the app's per-minute question limit (`rate_limit`)."""
+    if lang == "en":
+        return f"Too many questions in a short time; please wait {seconds} s and ask again."
+    return f"提问过于频繁，请 {seconds} 秒后再问。"
