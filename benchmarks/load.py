@@ -13,7 +13,8 @@ What it does, on a copy of the corpus in a temp folder:
      - "+re-index":  at 20 clients only, the same while another process adds a document and runs
                      `policyqa index` (the README's workflow); the app must swap the new index in;
 3. prints per phase: requests, throughput, p50/p95/max latency, errors, what the long questions
-   got, and the machine's 1-minute load average (other work on the box shows there); checks that identical questions got identical answers from the same index
+   got, the app's CPU use (% of one core) and the machine's 1-minute load average (other work on
+   the box shows there); checks that identical questions got identical answers from the same index
    (before and after the re-index separately; a request that spans the swap may match either),
    and that the added document answers afterwards.
 
@@ -95,6 +96,15 @@ class Server:
 
     def seen(self, text: str) -> float | None:
         return next((t for t, line in self.lines if text in line), None)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -216,7 +226,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[max(0, int(round(q * len(ordered))) - 1)] if ordered else float("nan")
 
 
-def _row(level: int, phase: str, calls: list[Call], elapsed: float) -> dict:
+def _row(level: int, phase: str, calls: list[Call], elapsed: float, cpu: float) -> dict:
     short = [c for c in calls if not c.long]
     ms = [1000 * c.seconds for c in short]
     long = [c for c in calls if c.long]
@@ -231,19 +241,21 @@ def _row(level: int, phase: str, calls: list[Call], elapsed: float) -> dict:
         "errors": sum(c.outcome == "error" for c in calls),
         "long": ", ".join(f"{c.outcome} in {1000 * c.seconds:.0f} ms" for c in long) or "-",
         "load": os.getloadavg()[0],  # the whole machine's: other work on it shows here
+        "cpu": 100 * cpu / elapsed,  # the app's CPU time, in % of one core
     }
 
 
 def _print_table(rows: list[dict]) -> None:
     print()
     print(
-        "| clients | phase | requests | req/s | p50 ms | p95 ms | max ms | errors | 20,000-char questions |"
+        "| clients | phase | requests | req/s | p50 ms | p95 ms | max ms | errors | 20,000-char questions "
+        "| app CPU | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['clients']} | {r['phase']} | {r['requests']} | {r['throughput']:.1f} | {r['p50']:.0f} | "
-            f"{r['p95']:.0f} | {r['max']:.0f} | {r['errors']} | {r['long']} |"
+            f"{r['p95']:.0f} | {r['max']:.0f} | {r['errors']} | {r['long']} | {r['cpu']:.0f}% | {r['load']:.1f} |"
         )
 
 
@@ -319,11 +331,12 @@ def main() -> None:
             if level == args.reindex_at:
                 phases.append(("+re-index", 0, lambda: _reindex(root, env)))
             for name, long, during in phases:
+                cpu = _cpu_seconds(server.process.pid)
                 got, elapsed, side = asyncio.run(
                     _phase(server.url, level, args.seconds, questions, long, during)
                 )
                 calls += got
-                rows.append(_row(level, name, got, elapsed))
+                rows.append(_row(level, name, got, elapsed, _cpu_seconds(server.process.pid) - cpu))
                 if side:
                     seconds, line = side
                     swapped = server.seen("was rebuilt")
@@ -335,7 +348,7 @@ def main() -> None:
                 print(
                     f"  {level:>2} clients {name:<10} {r['requests']:>5} requests  {r['throughput']:5.1f}/s  "
                     f"p50 {r['p50']:5.0f}  p95 {r['p95']:5.0f}  max {r['max']:5.0f} ms  errors {r['errors']}  "
-                    f"long: {r['long']}  load {r['load']:.1f}",
+                    f"long: {r['long']}  app CPU {r['cpu']:.0f}%  load {r['load']:.1f}",
                     flush=True,
                 )
         after, _, _ = asyncio.run(_phase(server.url, 1, 0, [NEW_DOC_QUESTION]))
