@@ -9,7 +9,8 @@ What it does, on a copy of the corpus in a temp folder:
 2. for each level of concurrent clients, each asking the gold set's questions back to back
    through Gradio's queue (`POST /gradio_api/call/ask`, then the event's result stream), runs
      - "short":      the clients alone,
-     - "+2 long":    the same with two 20,000-character questions sent in the middle,
+     - "+2 long":    the same with two 20,000-character questions sent together a third of the
+                     way through,
      - "+re-index":  at 20 clients only, the same while another process adds a document and runs
                      `policyqa index` (the README's workflow); the app must swap the new index in;
 3. prints per phase: requests, throughput, p50/p95/max latency, errors, what the long questions
@@ -193,7 +194,9 @@ async def _ask(http: httpx.AsyncClient, url: str, question: str, long: bool = Fa
 
 async def _phase(url: str, clients: int, seconds: float, questions: list[str], long: int = 0, during=None):
     """`clients` clients asking back to back for `seconds` (and until `during` finishes, if given);
-    `long` 20,000-character questions are sent a third and two thirds of the way through."""
+    `long` 20,000-character questions are sent together a third of the way through (two at once
+    froze the app before the length cap). Returns the calls, the seconds the clients asked for,
+    and what `during` returned."""
     calls: list[Call] = []
     limits = httpx.Limits(max_connections=2 * clients + 8, max_keepalive_connections=2 * clients + 8)
     async with httpx.AsyncClient(timeout=180, limits=limits) as http:
@@ -211,13 +214,17 @@ async def _phase(url: str, clients: int, seconds: float, questions: list[str], l
                 i += 1
 
         async def long_questions():
-            for _ in range(long):
-                await asyncio.sleep(seconds / (long + 1))
-                calls.append(await _ask(http, url, LONG_QUESTION, long=True))
+            if long:
+                await asyncio.sleep(seconds / 3)
+                asked = await asyncio.gather(
+                    *(_ask(http, url, LONG_QUESTION, long=True) for _ in range(long))
+                )
+                calls.extend(asked)
 
         await asyncio.gather(*(client(n) for n in range(clients)), long_questions())
-        elapsed = time.monotonic() - started
         side_result = await side if side else None
+    # The clients' own time (the long questions may take longer than the phase).
+    elapsed = max((c.ended for c in calls if not c.long), default=started) - started
     return calls, elapsed, side_result
 
 
