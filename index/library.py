@@ -3,6 +3,10 @@
 Safety: an upload is checked (name, type, size) before anything is written; it is copied under a
 hidden temp name and parsed there before it gets its real name, atomically and never over an
 existing file; a file that fails to parse, here or in the index builder, leaves the corpus unchanged.
+
+Large uploads: the app stages an upload (`stage_upload`), parses and embeds it with no lock held
+(`prepare_upload`, the slow part), and only then places it and updates the index (`commit_uploads`),
+which then reuses those vectors: the build lock is held for a re-parse, not for the embedding.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import shutil
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from index import build, load
 from policyqa.errors import DocumentError
@@ -63,6 +70,62 @@ def _numbered(name: str, n: int) -> str:
     return f"{p.stem}（{n}）{p.suffix}" if n > 1 else name
 
 
+@dataclass(frozen=True)
+class StagedUpload:
+    """An upload copied into the corpus folder under a hidden name (hidden files are never indexed)."""
+
+    path: Path  # corpus/.upload-<random><suffix>
+    name: str  # the safe name it is to get
+    sha256: str
+
+
+STAGED_PREFIX = ".upload-"
+
+
+def stage_upload(src: Path, name: str, corpus: Path) -> StagedUpload:
+    """Copy an upload into the corpus under a hidden temp name; identical content already present is refused."""
+    corpus = Path(corpus).resolve()
+    safe = safe_filename(name)
+    digest = build.sha256_of(Path(src))
+    _refuse_duplicate(corpus, safe, digest)
+    tmp = corpus / f"{STAGED_PREFIX}{uuid.uuid4().hex[:12]}{Path(safe).suffix}"
+    try:
+        shutil.copyfile(src, tmp)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    return StagedUpload(tmp, safe, digest)
+
+
+def _refuse_duplicate(corpus: Path, safe: str, digest: str) -> None:
+    for existing, sha in build.corpus_state(corpus).items():
+        if sha == digest:
+            raise DocumentError(
+                f"{safe}: the same file is already in the corpus as {existing}; nothing to add"
+            )
+
+
+def place_upload(staged: StagedUpload, corpus: Path) -> str:
+    """Give a staged upload its name (numbered when taken, never overwriting) and return it."""
+    corpus = Path(corpus).resolve()
+    try:
+        for n in range(1, 1000):
+            target = corpus / _numbered(staged.name, n)
+            if inside_corpus(corpus, target.name) != target:
+                raise DocumentError(f"{staged.name}: refusing to write outside the corpus folder")
+            try:
+                # link() never replaces an existing file, unlike rename(): no silent overwrite, even in a race.
+                os.link(staged.path, target)
+            except FileExistsError:
+                continue
+            return target.name
+        raise DocumentError(
+            f"{staged.name}: too many files with this name in the corpus; rename it and upload again"
+        )
+    finally:
+        staged.path.unlink(missing_ok=True)
+
+
 def store_upload(src: Path, name: str, corpus: Path) -> str:
     """Copy an upload into the corpus atomically and return its corpus-relative name.
 
@@ -71,32 +134,68 @@ def store_upload(src: Path, name: str, corpus: Path) -> str:
     the new file gets a numbered name instead. Identical content already present is refused.
     """
     corpus = Path(corpus).resolve()
-    safe = safe_filename(name)
-    digest = build.sha256_of(Path(src))
-    for existing, sha in build.corpus_state(corpus).items():
-        if sha == digest:
-            raise DocumentError(
-                f"{safe}: the same file is already in the corpus as {existing}; nothing to add"
-            )
-    tmp = corpus / f".upload-{uuid.uuid4().hex[:12]}{Path(safe).suffix}"
+    staged = stage_upload(src, name, corpus)
     try:
-        shutil.copyfile(src, tmp)
-        _parse_check(tmp, corpus, safe)
-        for n in range(1, 1000):
-            target = corpus / _numbered(safe, n)
-            if inside_corpus(corpus, target.name) != target:
-                raise DocumentError(f"{safe}: refusing to write outside the corpus folder")
-            try:
-                # link() never replaces an existing file, unlike rename(): no silent overwrite, even in a race.
-                os.link(tmp, target)
-            except FileExistsError:
-                continue
-            return target.name
-        raise DocumentError(
-            f"{safe}: too many files with this name in the corpus; rename it and upload again"
-        )
+        _parse_check(staged.path, corpus, staged.name)
+        return place_upload(staged, corpus)
     finally:
-        tmp.unlink(missing_ok=True)
+        staged.path.unlink(missing_ok=True)
+
+
+def prepare_upload(
+    settings: Settings,
+    staged: StagedUpload,
+    embedder,
+    progress: Callable[[int, int, str], None] | None = None,
+    batch: int = 8,
+) -> dict[str, np.ndarray]:
+    """Parse a staged upload as the file it will become and embed its chunks, holding no lock.
+
+    Returns embedded text -> vector for `build.update(known_vectors=...)`; raises DocumentError
+    (naming the upload) when it cannot be read."""
+    from index import chunk as chunking
+    from index import structure
+
+    corpus = Path(settings.corpus).resolve()
+    try:
+        raw = replace(load.read_document(staged.path, corpus), file=staged.name)
+        document = structure.parse(raw, sha256=staged.sha256)
+    except DocumentError as exc:
+        raise DocumentError(str(exc).replace(staged.path.name, staged.name)) from None
+    chunks = chunking.chunk_document(document, settings.chunk_tokens, settings.tokenizer)
+    texts = list(dict.fromkeys(c.embed_text for c in chunks))
+    vectors: dict[str, np.ndarray] = {}
+    for start in range(0, len(texts), batch):
+        if progress:
+            progress(start, len(texts), staged.name)
+        part = texts[start : start + batch]
+        vectors.update(zip(part, embedder.passages(part), strict=True))
+    if progress:
+        progress(len(texts), len(texts), staged.name)
+    return vectors
+
+
+def commit_uploads(
+    settings: Settings,
+    staged: Iterable[StagedUpload],
+    known_vectors: dict[str, np.ndarray],
+    embedder=None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[list[str], list[str], build.BuildReport | None]:
+    """Place prepared uploads in the corpus and update the index with their vectors.
+
+    Returns (added files, messages for refused files, build report or None when nothing was added)."""
+    placed, problems = [], []
+    for upload in staged:
+        try:
+            _refuse_duplicate(Path(settings.corpus).resolve(), upload.name, upload.sha256)
+            placed.append(place_upload(upload, settings.corpus))
+        except DocumentError as exc:
+            upload.path.unlink(missing_ok=True)
+            problems.append(str(exc))
+    if not placed:
+        return [], problems, None
+    return _update_keeping_readable(settings, placed, problems, embedder, progress, known_vectors)
 
 
 def _parse_check(path: Path, corpus: Path, name: str) -> None:
@@ -128,14 +227,19 @@ def add_documents(
             problems.append(str(exc))
     if not added:
         return [], problems, None
-    report = build.update(settings, embedder, progress)
+    return _update_keeping_readable(settings, added, problems, embedder, progress)
+
+
+def _update_keeping_readable(settings, added, problems, embedder, progress, known_vectors=None):
+    """Update the index; an added file the builder still cannot read is removed again."""
+    report = build.update(settings, embedder, progress, known_vectors=known_vectors)
     failed = {f: reason for f, reason in report.skipped if f in added}
     if failed:
         for file in failed:
             (Path(settings.corpus) / file).unlink(missing_ok=True)
         problems += list(failed.values())
         added = [f for f in added if f not in failed]
-        report = build.update(settings, embedder, progress)
+        report = build.update(settings, embedder, progress, known_vectors=known_vectors)
     return added, problems, report
 
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from policyqa.answer_json import answer_to_json
-from policyqa.errors import PolicyQAError
+from policyqa.errors import PolicyQAError, QuestionError
 
 
 def read_questions(path: Path) -> list[dict]:
@@ -48,10 +48,20 @@ def run_batch(
                 if not first:
                     first.append(time.perf_counter() - started)
 
-            answer = engine.ask(row["question"], k=max(k, 10), on_token=on_token)
+            try:
+                answer = answer_to_json(engine.ask(row["question"], k=max(k, 10), on_token=on_token))
+            except QuestionError as exc:  # one question too long: say so on its line, answer the rest
+                message = str(exc)
+                answer = {
+                    "answer": message,
+                    "refused": True,
+                    "citations": [],
+                    "passages": [],
+                    "error": message,
+                }
             timings.append(time.perf_counter() - started)
             if first_tokens is not None and first:
                 first_tokens.append(first[0])
-            fh.write(json.dumps({"id": row["id"], **answer_to_json(answer)}, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({"id": row["id"], **answer}, ensure_ascii=False) + "\n")
     os.replace(tmp, out)
     return timings

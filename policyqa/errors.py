@@ -35,3 +35,7 @@ class IndexFormatError(IndexFolderError):
 
 class LLMError(PolicyQAError):
     """The configured language model is missing or failed."""
+
+
+class QuestionError(PolicyQAError):
+    """A question the engine will not take (too long); the message is in the question's language."""

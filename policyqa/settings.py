@@ -39,6 +39,20 @@ class Settings:
     reranker: str = "none"  # none | llm | cross-encoder (optional second stage; off by default, see NOTES.md)
     reranker_model: str = ""  # cross-encoder: a local model folder
     api_keys: str = ""  # HTTP API keys: "key1,key2" or the path of a file with one key per line
+    max_question_chars: int = 500  # longer questions are refused with a message (CLI, app, APIs)
+    # The app under load (see docs/reliability-load.md):
+    concurrency: int = 2  # questions answered at once; the others wait in the queue
+    queue_size: int = 64  # requests waiting in the queue before new ones are turned away
+    rate_limit: int = 30  # questions per client (user, else IP address) per minute; 0: no limit
+    index_poll_seconds: int = 2  # how often the app looks for an index rebuilt by another process; 0: never
+    # Roles: user names (of `auth`) with the admin role, comma-separated. When set, only they may
+    # upload and remove documents; when empty, every logged-in user may.
+    admins: str = ""
+
+    @property
+    def admin_users(self) -> frozenset[str]:
+        """The user names with the admin role (empty: no roles configured)."""
+        return frozenset(u.strip() for u in self.admins.split(",") if u.strip())
 
     def with_changes(self, **changes) -> Settings:
         """A copy with some fields replaced (None values are ignored), validated again."""
@@ -75,6 +89,12 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"reranker must be none, llm or cross-encoder, got {settings.reranker!r}")
     if settings.k < 1:
         raise SettingsError(f"k must be at least 1, got {settings.k}")
+    for name in ("max_question_chars", "concurrency", "queue_size"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{name} must be at least 1, got {getattr(settings, name)}")
+    for name in ("rate_limit", "index_poll_seconds"):
+        if getattr(settings, name) < 0:
+            raise SettingsError(f"{name} must be 0 (off) or more, got {getattr(settings, name)}")
     if settings.chunk_tokens < 32:
         raise SettingsError(f"chunk_tokens must be at least 32, got {settings.chunk_tokens}")
     return settings

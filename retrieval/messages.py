@@ -99,3 +99,20 @@ def not_a_question(lang: str, kind: str) -> str:
             "documents only and does not follow instructions addressed to it. Ask about what the documents say."
         )
     return "这不是关于文件内容的问题：本助手只根据已收录的政策文件回答，不执行对系统的指令。请直接询问文件中的内容。"
+
+
+def question_too_long(lang: str, length: int, limit: int) -> str:
+    """A question over the length cap (`max_question_chars`)."""
+    if lang == "en":
+        return (
+            f"The question is too long ({length} characters; at most {limit}). "
+            "Ask about one thing at a time, in a sentence or two."
+        )
+    return f"问题太长（{length} 个字符，最多 {limit} 个）。请一次只问一件事，用一两句话提问。"
+
+
+def too_many_questions(lang: str, seconds: int) -> str:
+    """A client over the app's per-minute question limit (`rate_limit`)."""
+    if lang == "en":
+        return f"Too many questions in a short time; please wait {seconds} s and ask again."
+    return f"提问过于频繁，请 {seconds} 秒后再问。"

@@ -12,6 +12,7 @@ from dataclasses import replace
 from index import build
 from index.embed import make_embedder
 from index.store import LoadedIndex
+from policyqa.errors import QuestionError
 from policyqa.records import Answer, DocumentMeta
 from policyqa.settings import Settings
 from retrieval import answer as extractive
@@ -78,7 +79,10 @@ class Engine:
         k: int | None = None,
         on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer one question with citations, or refuse when the documents do not say."""
+        """Answer one question with citations, or refuse when the documents do not say.
+
+        Raises QuestionError for a question over `max_question_chars` (checked first, so it costs nothing)."""
+        self.check_question(question)
         question = clean_question(question)
         history = [(clean_question(q), clean_question(a)) for q, a in history]
         kind = not_a_question(question)
@@ -116,6 +120,13 @@ class Engine:
         if standalone != question:
             result = replace(result, rewritten_question=standalone)
         return replace(result, question=question)
+
+    def check_question(self, question: str) -> None:
+        """Raise QuestionError, in the question's language, when it is longer than the settings allow."""
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            lang = language_of(question[: 4 * limit])
+            raise QuestionError(messages.question_too_long(lang, len(question), limit))
 
     def standalone_question(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         """Resolve a follow-up against the chat history: by the LLM in LLM mode, by rules otherwise."""

@@ -14,9 +14,12 @@ from policyqa.web.answer_view import answer_markdown, source_cards_html
 from policyqa.web.export import export_markdown, export_text
 from policyqa.web.feedback import append_feedback, feedback_record
 from policyqa.web.library import Library
+from policyqa.web.limits import client_key
 from policyqa.web.modes import available_modes
 from policyqa.web.panels import open_viewer_on_click, sources_panel, viewer_panel
 from retrieval.guard import clean_question
+
+ANSWER_POOL = "answer"  # the Gradio concurrency group of everything that answers a question
 
 
 class ChatTab(NamedTuple):
@@ -38,9 +41,14 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
     default_mode = settings.llm if settings.llm in {m for _, m in modes} else "none"
 
     # ------------------------------------------------------------ chat
-    def respond(question, chat, history, files, mode):
+    def respond(question, chat, history, files, mode, request: gr.Request):
         question = clean_question(question or "").strip()  # a lone surrogate would kill the stream
         if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        refused = lib.admit(question, client_key(request))
+        if refused:  # too long, or too many questions: say why and leave the question to edit
+            gr.Warning(refused)
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         chat = [
@@ -156,7 +164,15 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
 
     chat_out = [question, chatbot, history, last_answer, cards]
     for trigger in (send.click, question.submit):
-        trigger(respond, [question, chatbot, history, doc_filter, mode], chat_out, api_visibility="private")
+        # One pool of `concurrency` workers for every question, the /ask API's included.
+        trigger(
+            respond,
+            [question, chatbot, history, doc_filter, mode],
+            chat_out,
+            api_visibility="private",
+            concurrency_id=ANSWER_POOL,
+            concurrency_limit=settings.concurrency,
+        )
     clear_btn.click(
         clear, None, [chatbot, history, last_answer, cards, export_box, viewer], api_visibility="private"
     )

@@ -1,5 +1,6 @@
-"""The 文件管理 tab: the indexed documents, each one's heading tree, uploads and removal (both update
-the index through `index.library`), and the refresh of every view that lists documents."""
+"""The 文件管理 tab: the indexed documents, each one's heading tree, uploads (indexed in the
+background, with progress) and removal (both through `index.library`; only for users who may
+manage documents), and the refresh of every view that lists documents."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import NamedTuple
 import gradio as gr
 
 from index import library, load
-from policyqa.errors import PolicyQAError
+from policyqa.errors import DocumentError, PolicyQAError
 from policyqa.settings import Settings
 from policyqa.web.documents import documents_table
 from policyqa.web.library import Library
@@ -16,18 +17,31 @@ from policyqa.web.viewer import outline_html
 
 
 class DocumentsTab(NamedTuple):
-    """`refresh()` gives fresh values for `views`, every component that lists the documents."""
+    """`refresh()` gives fresh values for `views`, every component that lists the documents;
+    `on_load(request)` gives them and the management controls' visibility (`load_outputs`)."""
 
     refresh: Callable[[], tuple]
     views: list
+    on_load: Callable
+    load_outputs: list
+
+
+NOT_ALLOWED = "只有管理员可以添加或删除文件。"
 
 
 def documents_tab(
-    lib: Library, settings: Settings, status: gr.Markdown, doc_filter: gr.Dropdown, examples: gr.Dataset
+    lib: Library,
+    settings: Settings,
+    status: gr.Markdown,
+    doc_filter: gr.Dropdown,
+    examples: gr.Dataset,
+    timer: gr.Timer | None = None,
 ) -> DocumentsTab:
     """Lay out the documents tab inside the current `gr.Tabs` and wire its events.
 
-    `status`, `doc_filter` and `examples` (outside this tab) also change when documents do."""
+    `status`, `doc_filter` and `examples` (outside this tab) also change when documents do; each
+    tick of `timer` redraws them when the index changed (an upload, or another process's build) and
+    shows the background indexing's progress."""
 
     def library_views():
         files = lib.choices()
@@ -46,21 +60,32 @@ def documents_tab(
             return '<div class="pq-empty">选择一份文件，查看它的标题层级。</div>'
         return outline_html(stored.meta, stored.sections)
 
-    def add(uploads, progress=gr.Progress()):
+    def add(uploads, request: gr.Request):
+        if not lib.may_manage(getattr(request, "username", None)):
+            gr.Warning(NOT_ALLOWED)
+            return ("", *library_views(), gr.skip())
         if not uploads:
             gr.Warning("请先选择要上传的文件。")
             return ("", *library_views(), gr.skip())
-        pairs = [(Path(u), getattr(u, "orig_name", None) or Path(u).name) for u in uploads]
-        with lib.update_lock:
-            added, problems, report = library.add_documents(
-                settings, pairs, lib.engine.embedder, lambda d, t, m: progress((d, t), desc=f"正在索引：{m}")
-            )
-            if report is not None:
-                lib.swap(report.index)
-        lines = [f"✅ 已添加 {f}" for f in added] + [f"⚠️ {p}" for p in problems]
-        return ("\n\n".join(lines), *library_views(), None)
+        staged, problems = [], []
+        for upload in uploads:
+            name = getattr(upload, "orig_name", None) or Path(upload).name
+            try:
+                library.check_upload(Path(upload), name, settings.max_upload_mb)
+                staged.append(library.stage_upload(Path(upload), name, settings.corpus))
+            except (DocumentError, OSError) as exc:
+                problems.append(str(exc))
+        if not staged:
+            return ("\n\n".join(f"⚠️ {p}" for p in problems), *library_views(), None)
+        # Parsing and embedding run in the background (a large file takes minutes); the log below
+        # follows them on every tick, and the new documents appear when they are in the index.
+        lib.jobs.submit(staged, problems)
+        return (lib.jobs.log_markdown(), *library_views(), None)
 
-    def remove(file, progress=gr.Progress()):
+    def remove(file, request: gr.Request, progress=gr.Progress()):
+        if not lib.may_manage(getattr(request, "username", None)):
+            gr.Warning(NOT_ALLOWED)
+            return ("", *library_views())
         if not file:
             gr.Warning("请先选择要删除的文件。")
             return ("", *library_views())
@@ -77,6 +102,19 @@ def documents_tab(
             lib.swap(report.index)
         return (f"🗑️ 已删除 {file}", *library_views())
 
+    def poll(seen):
+        """On each tick: the views again when the index changed, the log when indexing moved on."""
+        now = (lib.generation, lib.jobs.version)
+        if seen == now:
+            return (gr.skip(),) * (len(views) + 2)
+        fresh = library_views() if seen is None or seen[0] != now[0] else (gr.skip(),) * len(views)
+        log = lib.jobs.log_markdown() if seen is None or seen[1] != now[1] else gr.skip()
+        return (log, *fresh, now)
+
+    def on_load(request: gr.Request):
+        allowed = lib.may_manage(getattr(request, "username", None))
+        return (*library_views(), gr.update(visible=allowed))
+
     with gr.Tab("文件管理", id="docs"):
         table = gr.Dataframe(
             value=documents_table(lib.engine.documents, lib.engine.index.manifest),
@@ -89,7 +127,7 @@ def documents_tab(
             with gr.Column():
                 outline_pick = gr.Dropdown(choices=lib.choices(), label="查看文件目录", value=None)
                 outline = gr.HTML(show_outline(None))
-            with gr.Column():
+            with gr.Column() as manage:
                 uploads = gr.File(
                     label=f"添加文件（{' '.join(load.SUPPORTED_SUFFIXES)}，每个不超过 {settings.max_upload_mb} MB）",
                     file_count="multiple",
@@ -104,12 +142,25 @@ def documents_tab(
 
     outline_pick.change(show_outline, outline_pick, outline, api_visibility="private")
     views = [status, doc_filter, examples, table, outline_pick, remove_pick]
-    add_btn.click(add, uploads, [manage_log, *views, uploads], api_visibility="private")
+    # Changes to the library take turns, apart from the questions' pool.
+    manage_events = dict(api_visibility="private", concurrency_id="library", concurrency_limit=1)
+    add_btn.click(add, uploads, [manage_log, *views, uploads], **manage_events)
     remove_btn.click(
         remove,
         remove_pick,
         [manage_log, *views],
         js="(f) => (f && confirm('确定从文件库删除 ' + f + ' 吗？')) ? f : null",
-        api_visibility="private",
+        **manage_events,
     )
-    return DocumentsTab(library_views, views)
+    if timer is not None:
+        seen = gr.State(None)
+        # Off the queue: a tick only compares two counters, and must not wait behind questions.
+        timer.tick(
+            poll,
+            seen,
+            [manage_log, *views, seen],
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+        )
+    return DocumentsTab(library_views, views, on_load, [*views, manage])

@@ -1,6 +1,7 @@
 """The live library behind the app: the engine every session shares (swapped whole when documents
-are added or removed), the LLM of each answer mode, the documents' text cache and the views of the
-current index that the tabs show."""
+are added or removed, or when another process rebuilt the index), the LLM of each answer mode, the
+documents' text cache, the views of the current index that the tabs show, and who may ask how often
+and who may change the documents."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import tempfile
 import threading
 from pathlib import Path
 
+from policyqa.errors import QuestionError
 from policyqa.settings import Settings
 from policyqa.web.documents import document_choices, status_line
 from policyqa.web.examples import example_questions
+from policyqa.web.indexing import IndexJobs
+from policyqa.web.limits import RateLimiter
 from policyqa.web.modes import mode_settings
 from policyqa.web.viewer import TextCache, viewer_html
 
@@ -23,7 +27,11 @@ class Library:
         self.engine = engine
         self.settings = settings
         self.texts = TextCache(settings.corpus)
-        self.update_lock = threading.Lock()
+        self.update_lock = threading.Lock()  # one change of the corpus and index at a time
+        self.generation = 0  # bumped by every swap: pages compare it to know when to redraw
+        self.notice = ""  # a problem with the index on disk the status line reports
+        self.limiter = RateLimiter(settings.rate_limit)
+        self.jobs = IndexJobs(self)
         self._llms: dict[str, object] = {}
         self._llm_lock = threading.Lock()
         self.export_dir = Path(tempfile.mkdtemp(prefix="policyqa-export-"))
@@ -52,6 +60,28 @@ class Library:
         from retrieval.pipeline import Engine
 
         self.engine = Engine(self.settings, index, self.engine.embedder, self.engine.llm)
+        self.notice = ""
+        self.generation += 1
+
+    # who may do what
+    def admit(self, question: str, client: str) -> str:
+        """'' when `client` may ask `question` now, else why not, in the question's language: the
+        question is too long, or the client asked `rate_limit` questions in the last minute."""
+        from retrieval import messages
+        from retrieval.query import language_of
+
+        try:
+            self.engine.check_question(question)
+        except QuestionError as exc:
+            return str(exc)
+        wait = self.limiter.wait(client)
+        return messages.too_many_questions(language_of(question), wait) if wait else ""
+
+    def may_manage(self, username: str | None) -> bool:
+        """Whether `username` may upload and remove documents: anyone who got in (logged in when
+        auth is on) unless roles are configured, then only users with the admin role."""
+        admins = self.settings.admin_users
+        return not admins or username in admins
 
     # views of the current index
     def choices(self) -> list[tuple[str, str]]:
@@ -68,7 +98,8 @@ class Library:
 
     def status(self) -> str:
         """The one-line summary of the index under the title."""
-        return status_line(self.engine.index.manifest, len(self.engine.index.chunks))
+        line = status_line(self.engine.index.manifest, len(self.engine.index.chunks))
+        return f"{line} · ⚠️ {self.notice}" if self.notice else line
 
     def viewer(self, file: str, start: int | None, end: int | None) -> str:
         """The viewer at [start, end) of an indexed document; a short notice for anything else."""

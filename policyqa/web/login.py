@@ -1,8 +1,30 @@
-"""Logins for the app, from `settings.auth`."""
+"""Logins for the app, from `settings.auth`, and the roles of `settings.admins`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+from policyqa.settings import Settings
+
+
+def login_check(settings: Settings) -> Callable | None:
+    """Gradio's `auth`: None without logins, else a check that slows down and locks out repeated
+    failures (`limits.LoginGuard`). Roles must name users who can log in."""
+    from policyqa.errors import SettingsError
+    from policyqa.web.limits import LoginGuard
+
+    pairs = auth_pairs(settings.auth)
+    admins = settings.admin_users
+    if admins and not pairs:
+        raise SettingsError(
+            "admins is set but nobody can log in: set POLICYQA_AUTH (or auth in policyqa.toml) too, "
+            "or clear POLICYQA_ADMINS"
+        )
+    unknown = sorted(admins - {user for user, _ in pairs or ()})
+    if unknown:
+        raise SettingsError(f"admins names users without a login: {', '.join(unknown)}; add them to auth")
+    return LoginGuard(pairs).check if pairs else None
 
 
 def auth_pairs(auth: str) -> list[tuple[str, str]] | None:
