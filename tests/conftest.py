@@ -68,6 +68,16 @@ def fake_settings(tmp_path: Path, small_corpus: Path) -> Settings:
 
 
 @pytest.fixture
+def env(fake_settings, monkeypatch):
+    """The CLI's environment pointed at the fake-embedder corpus and index (no config file)."""
+    monkeypatch.setenv("POLICYQA_CORPUS", str(fake_settings.corpus))
+    monkeypatch.setenv("POLICYQA_INDEX", str(fake_settings.index))
+    monkeypatch.setenv("POLICYQA_EMBEDDER", "fake")
+    monkeypatch.setenv("POLICYQA_CONFIG", str(fake_settings.index.parent / "none.toml"))
+    return fake_settings
+
+
+@pytest.fixture
 def real_corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "real_corpus"
     shutil.copytree(REAL_CORPUS, target)

@@ -79,11 +79,7 @@ def test_the_chat_stream_survives_a_lone_surrogate(fake_settings):
     assert "100%" in steps[-1][1][-1]["content"]
 
 
-def test_a_surrogate_from_the_command_line_is_answered(fake_settings, monkeypatch, capsys):
-    monkeypatch.setenv("POLICYQA_CORPUS", str(fake_settings.corpus))
-    monkeypatch.setenv("POLICYQA_INDEX", str(fake_settings.index))
-    monkeypatch.setenv("POLICYQA_EMBEDDER", "fake")
-    monkeypatch.setenv("POLICYQA_CONFIG", str(fake_settings.index.parent / "none.toml"))
+def test_a_surrogate_from_the_command_line_is_answered(env, capsys):
     # Invalid UTF-8 in argv reaches Python as surrogate escapes.
     assert cli.main(["ask", "甲市主干道机扫率\udcff要达到多少？", "--json"]) == 0
     assert "100%" in json.loads(capsys.readouterr().out)["answer"]

@@ -1,17 +1,6 @@
 import json
 
-import pytest
-
 from policyqa import cli
-
-
-@pytest.fixture
-def env(fake_settings, monkeypatch):
-    monkeypatch.setenv("POLICYQA_CORPUS", str(fake_settings.corpus))
-    monkeypatch.setenv("POLICYQA_INDEX", str(fake_settings.index))
-    monkeypatch.setenv("POLICYQA_EMBEDDER", "fake")
-    monkeypatch.setenv("POLICYQA_CONFIG", str(fake_settings.index.parent / "none.toml"))
-    return fake_settings
 
 
 def test_index_then_ask_prints_answer_and_citations(env, capsys):

@@ -120,15 +120,6 @@ def test_a_changed_chunk_range_in_the_manifest_is_caught_by_its_own_checksum(fak
     assert build.check(fake_settings).damaged == ("manifest.json",)
 
 
-@pytest.fixture
-def env(fake_settings, monkeypatch):
-    monkeypatch.setenv("POLICYQA_CORPUS", str(fake_settings.corpus))
-    monkeypatch.setenv("POLICYQA_INDEX", str(fake_settings.index))
-    monkeypatch.setenv("POLICYQA_EMBEDDER", "fake")
-    monkeypatch.setenv("POLICYQA_CONFIG", str(fake_settings.index.parent / "none.toml"))
-    return fake_settings
-
-
 @pytest.mark.parametrize(
     "content",
     [b"{}", b"[]", b"null", b"", b"\x00\xff garbage", b'{"schema": 1}', b'{"schema": 1, "files": {}}'],

@@ -47,15 +47,6 @@ def test_the_cap_is_a_setting(fake_settings):
         fake_settings.with_changes(max_question_chars=0)
 
 
-@pytest.fixture
-def env(fake_settings, monkeypatch):
-    monkeypatch.setenv("POLICYQA_CORPUS", str(fake_settings.corpus))
-    monkeypatch.setenv("POLICYQA_INDEX", str(fake_settings.index))
-    monkeypatch.setenv("POLICYQA_EMBEDDER", "fake")
-    monkeypatch.setenv("POLICYQA_CONFIG", str(fake_settings.index.parent / "none.toml"))
-    return fake_settings
-
-
 def test_cli_ask_says_the_question_is_too_long(env, capsys):
     assert cli.main(["ask", LONG_ZH]) == 2
     assert "问题太长" in capsys.readouterr().err

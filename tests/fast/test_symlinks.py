@@ -22,15 +22,6 @@ def secret(tmp_path):
     return path
 
 
-@pytest.fixture
-def env(fake_settings, monkeypatch):
-    monkeypatch.setenv("POLICYQA_CORPUS", str(fake_settings.corpus))
-    monkeypatch.setenv("POLICYQA_INDEX", str(fake_settings.index))
-    monkeypatch.setenv("POLICYQA_EMBEDDER", "fake")
-    monkeypatch.setenv("POLICYQA_CONFIG", str(fake_settings.index.parent / "none.toml"))
-    return fake_settings
-
-
 def _all_text(index) -> str:
     return "\n".join(c.text for c in index.chunks)
 
