@@ -17,7 +17,6 @@ from policyqa.records import Answer, DocumentMeta, Hit
 from policyqa.web.documents import issued_date
 
 MODEL_ID = "policyqa"
-MAX_QUESTION_CHARS = 500  # a question (or search query) longer than this is refused with 400
 MAX_HISTORY_TURNS = 10  # earlier (question, answer) turns kept for rewriting a follow-up
 MAX_K = 50
 
@@ -116,7 +115,7 @@ class AskRequest(BaseModel):
     )
 
     id: str | int | None = Field(default=None, description="echoed first, as in a batch line")
-    question: str = Field(description=f"at most {MAX_QUESTION_CHARS} characters")
+    question: str = Field(description="at most `max_question_chars` characters (500 unless configured)")
     history: list[tuple[str, str]] = Field(
         default=[], max_length=100, description="earlier [question, answer] pairs, oldest first"
     )
@@ -131,7 +130,7 @@ class SearchRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"query": "主干道机扫率", "k": 5}]}
     )
 
-    query: str = Field(description=f"at most {MAX_QUESTION_CHARS} characters")
+    query: str = Field(description="at most `max_question_chars` characters (500 unless configured)")
     k: int | None = Field(default=None, ge=1, le=MAX_K, description="passages to return")
     documents: list[str] | None = _DOCUMENTS
 
@@ -171,23 +170,23 @@ class RetrievalRequest(BaseModel):
 # ---------------------------------------------------------------- questions and conversations
 
 
-def checked_question(text: str, param: str) -> str:
-    """The question stripped, or a 400 ApiError when it is empty or too long."""
+def checked_question(text: str, param: str, limit: int) -> str:
+    """The question stripped, or a 400 ApiError when it is empty or longer than `limit` (the same
+    `max_question_chars` that `Engine.ask` enforces, so the API refuses before any work)."""
     text = (text or "").strip()
     if not text:
         raise ApiError(400, f"{param} is empty: ask a question.", "empty_question", param)
-    if len(text) > MAX_QUESTION_CHARS:
+    if len(text) > limit:
         raise ApiError(
             400,
-            f"{param} has {len(text)} characters; at most {MAX_QUESTION_CHARS} are accepted. "
-            "Ask one thing at a time.",
+            f"{param} has {len(text)} characters; at most {limit} are accepted. Ask one thing at a time.",
             "question_too_long",
             param,
         )
     return text
 
 
-def conversation(messages: Sequence[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+def conversation(messages: Sequence[ChatMessage], limit: int) -> tuple[str, list[tuple[str, str]]]:
     """(question, history): the last user message, and the (user, assistant) turns before it."""
     turns = [(m.role, m.text()) for m in messages if m.role in ("user", "assistant")]
     last = max((i for i, (role, _) in enumerate(turns) if role == "user"), default=None)
@@ -201,7 +200,7 @@ def conversation(messages: Sequence[ChatMessage]) -> tuple[str, list[tuple[str, 
             history.append((text, ""))
         elif history and not history[-1][1]:
             history[-1] = (history[-1][0], text)
-    return checked_question(turns[last][1], "messages"), history[-MAX_HISTORY_TURNS:]
+    return checked_question(turns[last][1], "messages", limit), history[-MAX_HISTORY_TURNS:]
 
 
 # ---------------------------------------------------------------- answers

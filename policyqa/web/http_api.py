@@ -179,7 +179,7 @@ def _routes(settings: Settings, state: ApiState, access: Access) -> APIRouter:
         offsets. With `stream: true` the answer comes as `chat.completion.chunk` events (sent once
         the answer is complete and verified) and the references in the last chunk."""
         _check_model(body.model)
-        question, history = conversation(body.messages)
+        question, history = conversation(body.messages, settings.max_question_chars)
         engine = state.engine()
         files = files_of(engine, body.documents)
         ask = functools.partial(run, engine.ask, question, history=history, files=files)
@@ -196,7 +196,7 @@ def _routes(settings: Settings, state: ApiState, access: Access) -> APIRouter:
     async def ask(body: AskRequest) -> dict:
         """Exactly the object `policyqa batch` writes per question: answer, refused, citations
         (file, section, quote) and passages (file, section, text, score); `id` first if given."""
-        question = checked_question(body.question, "question")
+        question = checked_question(body.question, "question", settings.max_question_chars)
         engine = state.engine()
         files = files_of(engine, body.documents)
         history = [tuple(pair) for pair in body.history]
@@ -205,7 +205,7 @@ def _routes(settings: Settings, state: ApiState, access: Access) -> APIRouter:
 
     @router.post("/api/search", tags=["policyqa"], summary="Ranked passages (retrieval only)")
     async def search(body: SearchRequest) -> dict:
-        query = checked_question(body.query, "query")
+        query = checked_question(body.query, "query", settings.max_question_chars)
         engine = state.engine()
         files = files_of(engine, body.documents)
         k = body.k or settings.k
@@ -232,7 +232,7 @@ def _routes(settings: Settings, state: ApiState, access: Access) -> APIRouter:
         """`knowledge_id` "policyqa" searches every document; any other value names documents as
         `documents` does (comma-separated). `score` is the fused search score scaled to 0–1 (the
         best a passage can get is 1); records under `score_threshold` are left out."""
-        query = checked_question(body.query, "query")
+        query = checked_question(body.query, "query", settings.max_question_chars)
         engine = state.engine()
         files = None
         if body.knowledge_id.strip() not in DIFY_ALL:
