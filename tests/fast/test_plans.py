@@ -86,16 +86,22 @@ PLAN = """戊安县城市品质提升三年行动计划（2025—2027年）
 """
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    root = tmp_path_factory.mktemp("plans")
+def _engine(root, files: dict[str, str]) -> Engine:
+    """An engine (fake embedder) over a corpus of the given invented documents, under `root`."""
     corpus = root / "corpus"
     corpus.mkdir()
-    (corpus / "notice.txt").write_text(NOTICE, encoding="utf-8")
-    (corpus / "regulation.txt").write_text(REGULATION, encoding="utf-8")
-    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     settings = Settings(corpus=corpus, index=root / "index", embedder="fake")
     return Engine(settings, build.update(settings).index)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    return _engine(
+        tmp_path_factory.mktemp("plans"),
+        {"notice.txt": NOTICE, "regulation.txt": REGULATION, "plan.txt": PLAN},
+    )
 
 
 def _first_line(answer) -> str:
@@ -199,11 +205,7 @@ INDICATORS = """己州市城市管理发展规划（2021—2025年）
 
 
 def test_a_figure_in_an_indicator_table_row_is_read_with_its_column_names(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "indicators.txt").write_text(INDICATORS, encoding="utf-8")
-    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
-    engine = Engine(settings, build.update(settings).index)
+    engine = _engine(tmp_path, {"indicators.txt": INDICATORS})
     answer = engine.ask("己州市城市生活污水集中收集率2025年目标值是多少？是约束性指标吗？")
     assert not answer.refused
     assert "2025年目标值：70" in answer.text and "约束性" in answer.text
@@ -238,12 +240,7 @@ LONG_MEASURES = """庚平市背街小巷提升行动方案
 
 @pytest.fixture(scope="module")
 def long_measures(tmp_path_factory):
-    root = tmp_path_factory.mktemp("measures")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "measures.txt").write_text(LONG_MEASURES, encoding="utf-8")
-    settings = Settings(corpus=corpus, index=root / "index", embedder="fake")
-    return Engine(settings, build.update(settings).index)
+    return _engine(tmp_path_factory.mktemp("measures"), {"measures.txt": LONG_MEASURES})
 
 
 def test_a_long_section_split_into_several_passages_is_listed_whole(long_measures):
@@ -303,12 +300,7 @@ SUBSIDY_FAQ = """# 辛河市既有住宅增设电梯补贴政策解读
 
 @pytest.fixture(scope="module")
 def subsidy_faq(tmp_path_factory):
-    root = tmp_path_factory.mktemp("subsidy")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "faq.md").write_text(SUBSIDY_FAQ, encoding="utf-8")
-    settings = Settings(corpus=corpus, index=root / "index", embedder="fake")
-    return Engine(settings, build.update(settings).index)
+    return _engine(tmp_path_factory.mktemp("subsidy"), {"faq.md": SUBSIDY_FAQ})
 
 
 def test_a_table_row_is_read_under_the_columns_the_question_names(subsidy_faq):
@@ -360,11 +352,7 @@ def test_kinds_listed_as_table_rows_are_the_rows_names(subsidy_faq):
 
 
 def test_rows_are_kept_to_those_with_the_cell_the_question_names(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "indicators.txt").write_text(INDICATORS, encoding="utf-8")
-    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
-    engine = Engine(settings, build.update(settings).index)
+    engine = _engine(tmp_path, {"indicators.txt": INDICATORS})
     answer = engine.ask("己州市城市管理主要指标中，哪些是约束性指标？")
     assert not answer.refused
     assert "城市生活污水集中收集率" in answer.text
@@ -403,11 +391,7 @@ ACTIONS_PLAN = """癸阳市城市更新三年行动计划（2025—2027年）
 
 def test_a_parent_the_question_names_outright_lists_its_own_items(tmp_path):
     # 重点任务 is named outright; (二)'s items also end in 行动 but are not what is asked.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(ACTIONS_PLAN, encoding="utf-8")
-    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
-    engine = Engine(settings, build.update(settings).index)
+    engine = _engine(tmp_path, {"plan.txt": ACTIONS_PLAN})
     answer = engine.ask("癸阳市城市更新三年行动计划的重点任务包括哪几大行动？")
     for action in ("公园绿地提质行动", "市容环境提升行动", "排水防涝行动", "智慧城管建设行动"):
         assert action in answer.text, action
@@ -436,11 +420,7 @@ OTHER_QUESTIONS = """# 辛河市既有住宅增设电梯补贴常见问题
 
 def test_a_list_without_markers_is_the_best_sections_sentences(tmp_path):
     # The question spells out half of the Q&A heading; its answer's every clause is a measure.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "other.md").write_text(OTHER_QUESTIONS, encoding="utf-8")
-    settings = Settings(corpus=corpus, index=tmp_path / "index", embedder="fake")
-    engine = Engine(settings, build.update(settings).index)
+    engine = _engine(tmp_path, {"other.md": OTHER_QUESTIONS})
     answer = engine.ask("辛河市对骗取加装电梯补贴的行为有哪些处理措施？")
     assert not answer.refused
     assert "责令退回全部补贴" in answer.text and "移送司法机关" in answer.text
