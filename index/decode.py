@@ -69,7 +69,8 @@ def decode_text(data: bytes, rel: str, declared: str = "") -> tuple[str, str]:
             return text.lstrip("\ufeff"), best.encoding
     raise DocumentError(
         f"{rel}: cannot tell the text encoding (tried {', '.join(tried)} and automatic detection); "
-        "save the file as UTF-8 and index again"
+        "save the file as UTF-8 and index again",
+        zh=f"{rel}：无法识别文件的文字编码，请将文件另存为 UTF-8 编码后重新上传。",
     )
 
 
@@ -79,5 +80,6 @@ def _strict(data: bytes, encoding: str, rel: str) -> str:
     except UnicodeDecodeError as exc:
         raise DocumentError(
             f"{rel}: starts with a {encoding} byte-order mark but byte {exc.start} is not valid {encoding}; "
-            "save the file again as UTF-8"
+            "save the file again as UTF-8",
+            zh=f"{rel}：文件开头标明是 {encoding} 编码，但内容不符合该编码，请将文件另存为 UTF-8 编码后重新上传。",
         ) from None

@@ -20,11 +20,13 @@ def read_docx(path: Path, data: bytes, rel: str) -> tuple[str, tuple[tuple[str, 
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise DocumentError(
             f"{rel}: this is a password-protected Word file or an old Word 97-2003 (.doc) file; "
-            "remove the password or save it as .docx in Word, and index again"
+            "remove the password or save it as .docx in Word, and index again",
+            zh=f"{rel}：这是设了密码的 Word 文件，或旧版 Word 97-2003（.doc）文件；请去掉密码或在 Word 中另存为 .docx 后重新上传。",
         )
     if not data.startswith(b"PK"):
         raise DocumentError(
-            f"{rel}: not a valid .docx file (it is not a zip package); open and save it again in Word"
+            f"{rel}: not a valid .docx file (it is not a zip package); open and save it again in Word",
+            zh=f"{rel}：不是有效的 .docx 文件，请在 Word 中打开并重新保存后再上传。",
         )
     import docx
     from docx.table import Table
@@ -50,7 +52,8 @@ def read_docx(path: Path, data: bytes, rel: str) -> tuple[str, tuple[tuple[str, 
         raise
     except Exception as exc:  # python-docx raises many types for damaged packages
         raise DocumentError(
-            f"{rel}: cannot read this .docx ({type(exc).__name__}: {exc}); open and save it again in Word"
+            f"{rel}: cannot read this .docx ({type(exc).__name__}: {exc}); open and save it again in Word",
+            zh=f"{rel}：无法读取这个 .docx 文件，请在 Word 中打开并重新保存后再上传。",
         ) from None
     return "\n".join(lines), tuple(fields)
 

@@ -37,12 +37,14 @@ def safe_filename(name: str) -> str:
     base = _BAD_NAME_CHARS.sub("", raw).strip(" \u3000\t")
     if not base or base.startswith((".", "~$")) or ".." in base:
         raise DocumentError(
-            f"{shown}: not an acceptable file name (empty, hidden or containing '..'); rename the file and upload again"
+            f"{shown}: not an acceptable file name (empty, hidden or containing '..'); rename the file and upload again",
+            zh=f"{shown}：文件名不可用（为空、以点开头或含有“..”），请重命名后重新上传。",
         )
     suffix = Path(base).suffix.lower()
     if suffix not in load.SUPPORTED_SUFFIXES:
         raise DocumentError(
-            f"{base}: unsupported file type {suffix or '(none)'}; supported: {', '.join(load.SUPPORTED_SUFFIXES)}"
+            f"{base}: unsupported file type {suffix or '(none)'}; supported: {', '.join(load.SUPPORTED_SUFFIXES)}",
+            zh=load.unsupported_type_zh(base, suffix),
         )
     stem = Path(base).stem[:100].strip() or "document"
     return stem + suffix
@@ -54,13 +56,20 @@ def check_upload(path: Path, name: str, max_mb: float) -> str:
     try:
         size = Path(path).stat().st_size
     except OSError:
-        raise DocumentError(f"{safe}: the upload did not arrive completely; upload it again") from None
+        raise DocumentError(
+            f"{safe}: the upload did not arrive completely; upload it again",
+            zh=f"{safe}：文件没有完整上传，请重新上传。",
+        ) from None
     if size == 0:
-        raise DocumentError(f"{safe}: the file is empty; check it and upload again")
+        raise DocumentError(
+            f"{safe}: the file is empty; check it and upload again",
+            zh=f"{safe}：文件是空的，请检查后重新上传。",
+        )
     if size > max_mb * 1024 * 1024:
         raise DocumentError(
             f"{safe}: file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB upload limit; "
-            "split it or ask the administrator to raise max_upload_mb"
+            "split it or ask the administrator to raise max_upload_mb",
+            zh=f"{safe}：文件有 {size / 1024 / 1024:.1f} MB，超过 {max_mb:g} MB 的上传上限；请拆分文件，或请管理员调高上限。",
         )
     return safe
 
@@ -77,6 +86,11 @@ class StagedUpload:
     path: Path  # corpus/.upload-<random><suffix>
     name: str  # the safe name it is to get
     sha256: str
+    original: str = ""  # the name the user gave, when it differs from `name`
+
+    def saved_as(self, placed: str) -> bool:
+        """Whether `placed` is the name this upload got in the corpus (`name`, or `name` numbered)."""
+        return placed == self.name or any(placed == _numbered(self.name, n) for n in range(2, 1000))
 
 
 STAGED_PREFIX = ".upload-"
@@ -94,14 +108,15 @@ def stage_upload(src: Path, name: str, corpus: Path) -> StagedUpload:
     except OSError:
         tmp.unlink(missing_ok=True)
         raise
-    return StagedUpload(tmp, safe, digest)
+    return StagedUpload(tmp, safe, digest, name if name != safe else "")
 
 
 def _refuse_duplicate(corpus: Path, safe: str, digest: str) -> None:
     for existing, sha in build.corpus_state(corpus).items():
         if sha == digest:
             raise DocumentError(
-                f"{safe}: the same file is already in the corpus as {existing}; nothing to add"
+                f"{safe}: the same file is already in the corpus as {existing}; nothing to add",
+                zh=f"{safe}：文件库中已有内容相同的文件 {existing}，无需重复添加。",
             )
 
 
@@ -112,7 +127,10 @@ def place_upload(staged: StagedUpload, corpus: Path) -> str:
         for n in range(1, 1000):
             target = corpus / _numbered(staged.name, n)
             if inside_corpus(corpus, target.name) != target:
-                raise DocumentError(f"{staged.name}: refusing to write outside the corpus folder")
+                raise DocumentError(
+                    f"{staged.name}: refusing to write outside the corpus folder",
+                    zh=f"{staged.name}：不能写到文件库以外的位置。",
+                )
             try:
                 # link() never replaces an existing file, unlike rename(): no silent overwrite, even in a race.
                 os.link(staged.path, target)
@@ -120,7 +138,8 @@ def place_upload(staged: StagedUpload, corpus: Path) -> str:
                 continue
             return target.name
         raise DocumentError(
-            f"{staged.name}: too many files with this name in the corpus; rename it and upload again"
+            f"{staged.name}: too many files with this name in the corpus; rename it and upload again",
+            zh=f"{staged.name}：文件库中同名文件过多，请重命名后重新上传。",
         )
     finally:
         staged.path.unlink(missing_ok=True)
@@ -161,7 +180,7 @@ def prepare_upload(
         raw = replace(load.read_document(staged.path, corpus), file=staged.name)
         document = structure.parse(raw, sha256=staged.sha256)
     except DocumentError as exc:
-        raise DocumentError(str(exc).replace(staged.path.name, staged.name)) from None
+        raise exc.renamed(staged.path.name, staged.name) from None
     chunks = chunking.chunk_document(document, settings.chunk_tokens, settings.tokenizer)
     texts = list(dict.fromkeys(c.embed_text for c in chunks))
     vectors: dict[str, np.ndarray] = {}
@@ -184,7 +203,8 @@ def commit_uploads(
 ) -> tuple[list[str], list[str], build.BuildReport | None]:
     """Place prepared uploads in the corpus and update the index with their vectors.
 
-    Returns (added files, messages for refused files, build report or None when nothing was added)."""
+    Returns (added files, messages for refused files (in Chinese: only the app commits staged
+    uploads), build report or None when nothing was added)."""
     placed, problems = [], []
     for upload in staged:
         try:
@@ -192,7 +212,7 @@ def commit_uploads(
             placed.append(place_upload(upload, settings.corpus))
         except DocumentError as exc:
             upload.path.unlink(missing_ok=True)
-            problems.append(str(exc))
+            problems.append(exc.in_chinese())
     if not placed:
         return [], problems, None
     return _update_keeping_readable(settings, placed, problems, embedder, progress, known_vectors)
@@ -204,7 +224,7 @@ def _parse_check(path: Path, corpus: Path, name: str) -> None:
     try:
         structure.parse(load.read_document(path, corpus))
     except DocumentError as exc:
-        raise DocumentError(str(exc).replace(path.name, name)) from None
+        raise exc.renamed(path.name, name) from None
 
 
 def add_documents(
@@ -253,7 +273,8 @@ def remove_document(
     path = corpus_entry(Path(settings.corpus), file)
     if file not in known or path is None:
         raise DocumentError(
-            f"{file}: not a document in the corpus folder {settings.corpus}; refresh the page"
+            f"{file}: not a document in the corpus folder {settings.corpus}; refresh the page",
+            zh=f"{file}：文件库中没有这份文件，请刷新页面。",
         )
     path.unlink()
     return build.update(settings, embedder, progress)

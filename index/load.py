@@ -21,6 +21,14 @@ from policyqa.records import RawDocument
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+
+
+def unsupported_type_zh(name: str, suffix: str) -> str:
+    """The Chinese message for a file type policyqa does not read (the app's uploads)."""
+    kind = f"“{suffix}”类型的文件" if suffix else "没有扩展名的文件"
+    return f"{name}：不支持{kind}；请上传 {'、'.join(SUPPORTED_SUFFIXES)} 格式的文件。"
+
+
 DEFAULT_MAX_MB = 50
 
 _FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
@@ -144,28 +152,34 @@ def read_document(path: Path, corpus_root: Path, max_mb: float = DEFAULT_MAX_MB)
     suffix = path.suffix.lower()
     if suffix not in _FORMATS:
         raise DocumentError(
-            f"{rel}: unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}"
+            f"{rel}: unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED_SUFFIXES)}",
+            zh=unsupported_type_zh(rel, suffix),
         )
     problem = link_problem(path, Path(corpus_root)) if _lexically_inside(path, Path(corpus_root)) else ""
     if problem:
-        raise DocumentError(f"{rel}: {problem}")
+        raise DocumentError(
+            f"{rel}: {problem}", zh=f"{rel}：这是一个链接，无法作为文件读取，请上传文件本身。"
+        )
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise DocumentError(
-            f"{rel}: cannot read the file ({exc.strerror or exc}); check that it exists and is readable"
+            f"{rel}: cannot read the file ({exc.strerror or exc}); check that it exists and is readable",
+            zh=f"{rel}：无法读取文件，请确认文件存在且可以打开。",
         ) from None
     if size > max_mb * 1024 * 1024:
         raise DocumentError(
             f"{rel}: file is {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit; "
-            "split it into smaller files or raise the limit"
+            "split it into smaller files or raise the limit",
+            zh=f"{rel}：文件有 {size / 1024 / 1024:.1f} MB，超过 {max_mb:g} MB 的上限，请拆分成较小的文件。",
         )
     fmt = _FORMATS[suffix]
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(
-            f"{rel}: cannot read the file ({exc.strerror or exc}); check that it is readable"
+            f"{rel}: cannot read the file ({exc.strerror or exc}); check that it is readable",
+            zh=f"{rel}：无法读取文件，请确认文件可以打开。",
         ) from None
 
     fields: tuple[tuple[str, str], ...] = ()
@@ -182,6 +196,7 @@ def read_document(path: Path, corpus_root: Path, max_mb: float = DEFAULT_MAX_MB)
         encoding = "binary"
     if not text.strip():
         raise DocumentError(
-            f"{rel}: no text found in the file; check that it is not empty, or remove it from the corpus"
+            f"{rel}: no text found in the file; check that it is not empty, or remove it from the corpus",
+            zh=f"{rel}：文件中没有找到文字，请确认文件不是空的。",
         )
     return RawDocument(file=rel, text=text, format=fmt, encoding=encoding, fields=fields)

@@ -23,6 +23,7 @@ from policyqa.errors import DocumentError
 
 log = logging.getLogger(__name__)
 
+_PDF_PASSWORD_ZH = "{rel}：这个 PDF 设有密码，请提供未加密的版本。"
 _OCR_HINT = (
     "Install OCR with `apt-get install tesseract-ocr tesseract-ocr-chi-sim poppler-utils` "
     "and index again, or provide a text version."
@@ -53,7 +54,8 @@ def read_pdf(path: Path, data: bytes, rel: str) -> str:
 
     if b"%PDF" not in data[:1024]:
         raise DocumentError(
-            f"{rel}: not a PDF file (no %PDF header); check the file or export it to PDF again"
+            f"{rel}: not a PDF file (no %PDF header); check the file or export it to PDF again",
+            zh=f"{rel}：不是有效的 PDF 文件，请检查文件或重新导出为 PDF。",
         )
     try:
         reader = PdfReader(str(path), strict=False)
@@ -64,18 +66,21 @@ def read_pdf(path: Path, data: bytes, rel: str) -> str:
             except DependencyError:
                 raise DocumentError(
                     f"{rel}: this PDF is AES-encrypted and decrypting it needs the `cryptography` package; "
-                    "install it (pip install cryptography) or provide an unencrypted copy"
+                    "install it (pip install cryptography) or provide an unencrypted copy",
+                    zh=_PDF_PASSWORD_ZH.format(rel=rel),
                 ) from None
             if not ok:
                 raise DocumentError(
-                    f"{rel}: this PDF is protected with a password; provide an unprotected copy"
+                    f"{rel}: this PDF is protected with a password; provide an unprotected copy",
+                    zh=_PDF_PASSWORD_ZH.format(rel=rel),
                 )
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
     except FileNotDecryptedError:
         raise DocumentError(
-            f"{rel}: this PDF is protected with a password; provide an unprotected copy"
+            f"{rel}: this PDF is protected with a password; provide an unprotected copy",
+            zh=_PDF_PASSWORD_ZH.format(rel=rel),
         ) from None
     except (
         PyPdfError,
@@ -88,7 +93,8 @@ def read_pdf(path: Path, data: bytes, rel: str) -> str:
         OSError,
     ) as exc:
         raise DocumentError(
-            f"{rel}: cannot read this PDF, it seems damaged ({type(exc).__name__}: {exc}); export it to PDF again"
+            f"{rel}: cannot read this PDF, it seems damaged ({type(exc).__name__}: {exc}); export it to PDF again",
+            zh=f"{rel}：无法读取这个 PDF，文件可能已损坏，请重新导出为 PDF 后再上传。",
         ) from None
 
     pages = [_clean_pdf_page(text) for text in pages]
@@ -99,7 +105,10 @@ def read_pdf(path: Path, data: bytes, rel: str) -> str:
             for i in empty:
                 pages[i] = _clean_pdf_page(_ocr_page(path, i + 1, rel))
         elif len(empty) == len(pages):
-            raise DocumentError(f"{rel}: this PDF has no text layer (scanned). {_OCR_HINT}")
+            raise DocumentError(
+                f"{rel}: this PDF has no text layer (scanned). {_OCR_HINT}",
+                zh=f"{rel}：这是扫描版 PDF，没有可读取的文字层；请提供文字版（如 Word 或可复制文字的 PDF）。",
+            )
         else:
             log.warning(
                 "%s: pages %s have no text layer and were skipped. %s",
@@ -203,7 +212,8 @@ def _ocr_page(path: Path, page: int, rel: str) -> str:
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise DocumentError(
-                f"{rel}: OCR of page {page} failed ({exc}); check the tesseract install or provide a text version"
+                f"{rel}: OCR of page {page} failed ({exc}); check the tesseract install or provide a text version",
+                zh=f"{rel}：第 {page} 页文字识别失败，请提供文字版文件。",
             ) from None
     return tidy_ocr(result.stdout)
 

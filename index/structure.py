@@ -407,7 +407,8 @@ def parse(raw: RawDocument, sha256: str = "") -> Document:
     """Heading tree (with offsets into `raw.text`) and metadata of one official document."""
     if not raw.text.strip(WHITESPACE):
         raise DocumentError(
-            f"{raw.file}: the file has no text; check that it is not empty or a scanned image."
+            f"{raw.file}: the file has no text; check that it is not empty or a scanned image.",
+            zh=f"{raw.file}：文件中没有文字，请确认它不是空文件或扫描图片。",
         )
     p = _Parser(raw)
     first_heading = p.front()

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 # What each slot is called in a "the documents do not give …" sentence.
 _SLOT_NAMES = {
     "zh": {
-        "quantity": "所问的数字",
-        "date": "所问的日期",
-        "doc_date": "所问的日期",
+        "quantity": "具体数字",
+        "date": "具体日期",
+        "doc_date": "成文日期",
         "deadline": "完成时限",
         "doc_number": "文号",
         "issuer": "发文单位",
@@ -36,17 +36,18 @@ def refusal(lang: str) -> str:
 
 
 def with_reason(lang: str, reason: str) -> str:
+    """The refusal with why: `reason` is a clause ("已收录的文件都不涉及北京市"), read after a colon."""
     base = refusal(lang)
     if not reason:
         return base
-    return f"{base} ({reason})" if lang == "en" else f"{base}（{reason}）"
+    return f"{base} ({reason})" if lang == "en" else f"{base.removesuffix('。')}：{reason}。"
 
 
 def missing_slot(lang: str, slot: str) -> str:
     name = _SLOT_NAMES.get(lang, _SLOT_NAMES["zh"]).get(slot, "")
     if lang == "en":
         return f"the passages do not state {name or 'that'}"
-    return f"相关段落中没有给出{name or '所问的内容'}"
+    return f"相关段落没有给出{name or '所问的内容'}"
 
 
 def missing_for_year(lang: str, years: Sequence[int], slot: str) -> str:
@@ -54,7 +55,7 @@ def missing_for_year(lang: str, years: Sequence[int], slot: str) -> str:
     name = _SLOT_NAMES.get(lang, _SLOT_NAMES["zh"]).get(slot, "")
     if lang == "en":
         return f"the documents give no {name or 'answer'} for {', '.join(str(y) for y in years)}"
-    return f"文件没有给出{asked}年的{name.removeprefix('所问的') or '内容'}"
+    return f"文件没有给出{asked}年的{name or '相关内容'}"
 
 
 def what_is_said(lang: str) -> str:
@@ -62,20 +63,25 @@ def what_is_said(lang: str) -> str:
 
 
 def no_document_covers(lang: str, places: Sequence[str]) -> str:
+    """The question asks about places (or subjects) no indexed document covers."""
     if lang == "en":
         return "no document covers " + ", ".join(places)
-    return "文件中没有关于" + "、".join(places) + "的内容"
+    return "已收录的文件都不涉及" + "、".join(places)
 
 
-def filter_excludes(lang: str, named: Sequence[str]) -> str:
+def filter_excludes(lang: str, places: Sequence[str], years: Sequence[int] = ()) -> str:
     """The question names documents (by place or year) that the selected filter leaves out."""
     if lang == "en":
-        return f"the question is about {', '.join(named)}, which the selected documents do not include; clear the filter or choose that document"
-    return f"问题问的是{'、'.join(named)}，但所选文件不包括它；请取消筛选或选择该文件"
+        named = ", ".join([*places, *(str(y) for y in years)])
+        return f"the question is about {named}, which the selected documents do not include; clear the filter or choose that document"
+    # "南京2023年的文件": a place and a year read as one name, as staff say it.
+    named = "、".join(places) + "、".join(f"{y}年" for y in years)
+    return f"问题问的是{named}的文件，所选文件不包括它；请取消“限定文件”的选择，或选中那份文件"
 
 
 def part_missing(lang: str, reason: str) -> str:
-    return f"(Not answered: {reason}.)" if lang == "en" else f"（未找到：{reason}。）"
+    """A note under an answer one part of whose question the documents do not answer."""
+    return f"(Not answered: {reason}.)" if lang == "en" else f"（其中一问未找到答案：{reason}。）"
 
 
 def model_declined(lang: str) -> str:

@@ -147,8 +147,7 @@ class Engine:
             return messages.no_document_covers(lang, places)
         named_elsewhere = files and question.named_files and not set(question.named_files[:1]) & files
         if named_elsewhere and (question.places or question.years):
-            named = [*question.places, *(f"{y}年" for y in question.years)]
-            return messages.filter_excludes(lang, named)
+            return messages.filter_excludes(lang, question.places, question.years)
         if lang == "en":
             return evidence.missing_english_figure(question, hits, self._corpus_text)
         return ""

@@ -69,7 +69,7 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
                         chat[-1] = {"role": "assistant", "content": text + " ▌"}
                         yield "", chat, gr.skip(), gr.skip(), gr.skip()
         except PolicyQAError as exc:
-            chat[-1] = {"role": "assistant", "content": f"出错了：{exc}"}
+            chat[-1] = {"role": "assistant", "content": exc.in_chinese()}
             yield "", chat, gr.skip(), gr.skip(), gr.skip()
             return
         chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
@@ -99,7 +99,7 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
         try:
             append_feedback(settings.feedback_log, feedback_record(answer, rating, comment or ""))
         except PolicyQAError as exc:
-            gr.Warning(str(exc))
+            gr.Warning(exc.in_chinese())
             return gr.skip()
         gr.Info("已记录您的反馈，谢谢！")
         return ""

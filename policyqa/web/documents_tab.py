@@ -27,6 +27,7 @@ class DocumentsTab(NamedTuple):
 
 
 NOT_ALLOWED = "只有管理员可以添加或删除文件。"
+NO_FILE = "还没有选择文件：请先在上方“添加文件”框中点击选择或拖入文件，再点击“添加到文件库并更新索引”。"
 
 
 def documents_tab(
@@ -65,16 +66,18 @@ def documents_tab(
             gr.Warning(NOT_ALLOWED)
             return ("", *library_views(), gr.skip())
         if not uploads:
-            gr.Warning("请先选择要上传的文件。")
-            return ("", *library_views(), gr.skip())
+            gr.Warning(NO_FILE)
+            return (f"ℹ️ {NO_FILE}", *library_views(), gr.skip())
         staged, problems = [], []
         for upload in uploads:
             name = getattr(upload, "orig_name", None) or Path(upload).name
             try:
                 library.check_upload(Path(upload), name, settings.max_upload_mb)
                 staged.append(library.stage_upload(Path(upload), name, settings.corpus))
-            except (DocumentError, OSError) as exc:
-                problems.append(str(exc))
+            except DocumentError as exc:
+                problems.append(exc.in_chinese())
+            except OSError:
+                problems.append(f"{name}：上传的文件无法保存到文件库，请稍后重试或联系管理员。")
         if not staged:
             return ("\n\n".join(f"⚠️ {p}" for p in problems), *library_views(), None)
         # Parsing and embedding run in the background (a large file takes minutes); the log below
@@ -98,7 +101,7 @@ def documents_tab(
                     lambda d, t, m: progress((d, t), desc=f"正在更新索引：{m}"),
                 )
             except PolicyQAError as exc:
-                return (f"⚠️ {exc}", *library_views())
+                return (f"⚠️ {exc.in_chinese()}", *library_views())
             lib.swap(report.index)
         return (f"🗑️ 已删除 {file}", *library_views())
 
@@ -131,7 +134,8 @@ def documents_tab(
                 uploads = gr.File(
                     label=f"添加文件（{' '.join(load.SUPPORTED_SUFFIXES)}，每个不超过 {settings.max_upload_mb} MB）",
                     file_count="multiple",
-                    file_types=list(load.SUPPORTED_SUFFIXES),
+                    # No file_types: Gradio would refuse other types with its own English message;
+                    # `add` checks the type itself and says why in Chinese.
                     elem_id="pq-upload",
                 )
                 add_btn = gr.Button("添加到文件库并更新索引", variant="primary", elem_id="pq-add")

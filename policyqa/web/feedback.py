@@ -40,7 +40,8 @@ def append_feedback(path: Path, record: dict) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:
         raise PolicyQAError(
-            f"cannot write the feedback log {path} ({exc.strerror or exc}); set feedback_log to a writable file"
+            f"cannot write the feedback log {path} ({exc.strerror or exc}); set feedback_log to a writable file",
+            zh="反馈暂时无法保存（反馈日志不可写），请联系管理员。",
         ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

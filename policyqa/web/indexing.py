@@ -116,7 +116,7 @@ class IndexJobs:
                 ready.append(upload)
             except PolicyQAError as exc:
                 upload.path.unlink(missing_ok=True)
-                problems.append(str(exc))
+                problems.append(exc.in_chinese())
         added: list[str] = []
         if ready:
             self._set(batch, progress="正在写入索引…")
@@ -127,8 +127,16 @@ class IndexJobs:
             problems += refused
         with self._lock:  # uploads refused before indexing started stay in the log
             old_problems = [line for b, line in self._lines if b == batch and line.startswith("⚠️")]
-        results = [f"✅ 已添加 {f}" for f in added] + [f"⚠️ {p}" for p in problems]
+        results = [added_line(f, ready) for f in added] + [f"⚠️ {p}" for p in problems]
         self._set(batch, results + old_problems, "")
+
+
+def added_line(placed: str, uploads: list[library.StagedUpload]) -> str:
+    """The log line for an added file; says so when it was saved under another name than the user's."""
+    given = next((u.original or u.name for u in uploads if u.saved_as(placed)), placed)
+    if given == placed:
+        return f"✅ 已添加 {placed}"
+    return f"✅ 已添加 {given}，已保存为 {placed}"
 
 
 def _lower_priority() -> None:

@@ -18,7 +18,7 @@ from policyqa.web.examples import clean_heading, example_question, example_quest
 from policyqa.web.export import export_markdown, export_text
 from policyqa.web.feedback import append_feedback, feedback_record
 from policyqa.web.login import auth_pairs
-from policyqa.web.mentions import find_mentions, mentions_html
+from policyqa.web.mentions import find_mentions, find_sentences, mentions_html
 from policyqa.web.modes import available_modes, mode_settings
 from policyqa.web.viewer import TextCache, _marked, outline_html, viewer_html
 
@@ -184,9 +184,9 @@ def test_find_mentions_counts_match_a_plain_scan_on_real_text(small_corpus):
 
 def test_mentions_html_groups_by_document_with_counts():
     docs = _mention_docs({"x.txt": "垃圾分类。垃圾分类。", "z.txt": "垃圾分类<i>。"})
-    html = mentions_html("垃圾分类", find_mentions("垃圾分类", docs))
-    assert "共出现 <b>3</b> 次，涉及 <b>2</b> 份文件" in html
-    assert "2 处" in html and "1 处" in html and "&lt;i&gt;" in html
+    html = mentions_html("垃圾分类", find_sentences("垃圾分类", docs))
+    assert "共出现 <b>3</b> 次，在 <b>3</b> 句中，涉及 <b>2</b> 份文件" in html
+    assert "2 处 · 2 句" in html and "1 处 · 1 句" in html and "&lt;i&gt;" in html
     assert "没有找到" in mentions_html("地铁", [])
 
 
