@@ -35,21 +35,33 @@ def issued_date(meta: DocumentMeta) -> str:
     return meta.date("成文") or meta.date("印发") or meta.date("发布")
 
 
-def status_line(manifest: Manifest, chunks: int) -> str:
-    """One line about the index: documents, passages, embedder, when it was built."""
+def _built_at(manifest: Manifest) -> str:
     built = manifest.built_at
     with contextlib.suppress(TypeError, ValueError):  # an odd value is shown as it is
         built = datetime.fromisoformat(built).astimezone().strftime("%Y-%m-%d %H:%M")
-    skipped = len(manifest.skipped)
-    parts = [
-        f"已索引 {len(manifest.files)} 份文件",
-        f"{chunks} 个段落",
-        f"向量模型 {manifest.embedder.id}",
-        f"更新于 {built or '?'}",
-    ]
-    if skipped:
-        parts.append(f"{skipped} 份文件无法读取")
+    return built or "未知"
+
+
+def status_line(manifest: Manifest, chunks: int) -> str:
+    """One line in words every user knows: how many documents, when the library last changed."""
+    parts = [f"已收录 {len(manifest.files)} 份文件", f"更新于 {_built_at(manifest)}"]
+    if manifest.skipped:
+        parts.append(f"{len(manifest.skipped)} 份文件无法读取，请管理员查看“文件管理”")
     return " · ".join(parts)
+
+
+def about_html(manifest: Manifest, chunks: int, answer_modes: Iterable[str] = ()) -> str:
+    """The technical details staff rarely need, folded away: passages, embedding model, answer modes."""
+    rows = [
+        ("已收录文件", f"{len(manifest.files)} 份（{chunks} 个段落）"),
+        ("向量模型", manifest.embedder.id),
+        ("回答方式", "、".join(answer_modes) or "检索原文（不使用大模型）"),
+        ("索引更新时间", _built_at(manifest)),
+    ]
+    if manifest.skipped:
+        rows.append(("无法读取的文件", "、".join(sorted(manifest.skipped))))
+    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+    return f'<details class="pq-about"><summary>关于本系统</summary><dl>{items}</dl></details>'
 
 
 def documents_table(documents: Mapping[str, DocumentMeta], manifest: Manifest) -> list[list]:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from policyqa.errors import QuestionError
 from policyqa.settings import Settings
-from policyqa.web.documents import document_choices, status_line
-from policyqa.web.examples import example_questions
+from policyqa.web.documents import about_html, document_choices, status_line
+from policyqa.web.examples import example_questions, example_set
 from policyqa.web.indexing import IndexJobs
 from policyqa.web.limits import RateLimiter
-from policyqa.web.modes import mode_settings
+from policyqa.web.modes import available_modes, mode_settings
 from policyqa.web.viewer import TextCache, viewer_html
 
 
@@ -34,6 +34,7 @@ class Library:
         self.jobs = IndexJobs(self)
         self._llms: dict[str, object] = {}
         self._llm_lock = threading.Lock()
+        self._examples: tuple[int, list[list[str]]] | None = None  # (generation, samples)
         self.export_dir = Path(tempfile.mkdtemp(prefix="policyqa-export-"))
         if engine.llm is not None:
             self._llms[settings.llm] = engine.llm
@@ -89,17 +90,37 @@ class Library:
         return document_choices(self.engine.documents)
 
     def examples(self) -> list[list[str]]:
-        """Samples for the example-questions list: one question per document."""
-        return [[q] for q in example_questions(self.documents())]
+        """Samples for the example-questions list: varied questions made from the documents, each
+        checked to answer with content (asked once per index generation), else one per document."""
+        generation = self.generation
+        with self._llm_lock:
+            cached = self._examples
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        engine = self.engine
+        documents = {}
+        for file, (meta, sections) in self.documents().items():
+            text = self.texts.get(file)
+            if text is not None:
+                documents[file] = (meta, sections, text)
+        questions = example_set(documents, engine.ask) or example_questions(self.documents())
+        samples = [[q] for q in questions]
+        with self._llm_lock:
+            self._examples = (generation, samples)
+        return samples
 
     def documents(self) -> dict:
         """file -> (meta, sections) for every indexed document."""
         return {f: (d.meta, d.sections) for f, d in self.engine.index.documents.items()}
 
     def status(self) -> str:
-        """The one-line summary of the index under the title."""
-        line = status_line(self.engine.index.manifest, len(self.engine.index.chunks))
-        return f"{line} · ⚠️ {self.notice}" if self.notice else line
+        """The one-line summary of the library under the title, with the "about" details folded in."""
+        index = self.engine.index
+        line = status_line(index.manifest, len(index.chunks))
+        if self.notice:
+            line = f"{line} · ⚠️ {self.notice}"
+        modes = [label for label, _ in available_modes(self.settings)]
+        return f'<span class="pq-status-line">{line}</span>{about_html(index.manifest, len(index.chunks), modes)}'
 
     def viewer(self, file: str, start: int | None, end: int | None) -> str:
         """The viewer at [start, end) of an indexed document; a short notice for anything else."""

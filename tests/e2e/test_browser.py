@@ -50,7 +50,7 @@ def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
     url, settings, built = live_app
     started = time.perf_counter()
     page.goto(url)
-    expect(page.locator("#pq-status")).to_contain_text("已索引 5 份文件")
+    expect(page.locator("#pq-status")).to_contain_text("已收录 5 份文件")
 
     # 1. ask: the answer carries the figure; a source card names the document and the section
     answer = _ask(page, "主干道机扫率要达到多少？")
@@ -82,7 +82,7 @@ def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
     expect(page.locator("#pq-manage-log")).to_contain_text(
         "已添加 青禾区2024年绿化工作要点.txt", timeout=120_000
     )
-    expect(page.locator("#pq-status")).to_contain_text("已索引 6 份文件")
+    expect(page.locator("#pq-status")).to_contain_text("已收录 6 份文件")
     assert (settings.corpus / "青禾区2024年绿化工作要点.txt").read_text(encoding="utf-8") == NEW_DOC
 
     # 4. a question only the new document answers
@@ -104,7 +104,7 @@ def test_examples_followups_filters_and_english(page, live_app):
 
     url, _, _ = live_app
     page.goto(url)
-    expect(page.locator("#pq-status")).to_contain_text("已索引")
+    expect(page.locator("#pq-status")).to_contain_text("已收录")
     expect(page.locator("#pq-examples")).to_contain_text("？", timeout=30_000)
     shown = page.locator("#pq-examples").inner_text()
     texts = [line.strip() for line in shown.splitlines() if line.strip().endswith("？")]

@@ -47,7 +47,7 @@ def test_an_index_rebuilt_by_another_process_is_swapped_in(lib, fake_settings):
     assert watcher.poll()
     assert lib.generation == generation + 1 and lib.engine is not old_engine
     assert "c.txt" in lib.engine.documents and "17个" in lib.engine.ask("丙镇新增口袋公园多少个？").text
-    assert "已索引 3 份文件" in lib.status()
+    assert "已收录 3 份文件" in lib.status()
     assert not watcher.poll()  # nothing new since
 
 
@@ -177,7 +177,7 @@ def test_uploads_are_embedded_in_the_background_without_the_build_lock(app_demo,
     # the page's tick redraws the views and the log once, then has nothing to do
     poll = _handler(app_demo, "poll")
     first = poll(None)
-    assert "已索引 3 份文件" in first[1] and "已添加 更新要点.txt" in first[0]
+    assert "已收录 3 份文件" in first[1] and "已添加 更新要点.txt" in first[0]
     again = poll(first[-1])
     assert again == (gr.skip(),) * len(again)
 

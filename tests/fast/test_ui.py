@@ -3,17 +3,18 @@ feedback, answer modes, login."""
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from index import load, structure
-from index.manifest import ChunkingSettings, EmbedderInfo, FileEntry, Manifest
+from index.manifest import ChunkingSettings, EmbedderInfo, FileEntry, Manifest, SkippedFile
 from policyqa.errors import SettingsError
 from policyqa.records import Answer, Chunk, Citation, DocumentMeta, Hit, Section
 from policyqa.web import modes
 from policyqa.web.answer_view import answer_markdown, source_cards_html
-from policyqa.web.documents import document_label, documents_table, status_line
+from policyqa.web.documents import about_html, document_label, documents_table, status_line
 from policyqa.web.examples import clean_heading, example_question, example_questions
 from policyqa.web.export import export_markdown, export_text
 from policyqa.web.feedback import append_feedback, feedback_record
@@ -270,7 +271,13 @@ def test_status_line_and_documents_table():
         files={"a.txt": FileEntry(sha256="0" * 64, format="txt", chunks=(0, 7))},
     )
     line = status_line(manifest, 7)
-    assert "已索引 1 份文件" in line and "7 个段落" in line and "fake:256" in line and "2024-05-01" in line
+    # Words a user knows: documents and the date; the model and passages only under 关于本系统.
+    assert (
+        line.startswith("已收录 1 份文件 · 更新于 2024-05-01") and "fake" not in line and "段落" not in line
+    )
+    about = about_html(manifest, 7, ["检索原文"])
+    assert "关于本系统" in about and "fake:256" in about and "7 个段落" in about and "检索原文" in about
+    assert "无法读取" in status_line(replace(manifest, skipped={"b.pdf": SkippedFile("0" * 64, "x")}), 7)
     meta = DocumentMeta(
         file="a.txt", title="甲", issuer="甲市", doc_number="甲发〔2024〕1号", dates=(("成文", "2024-01-02"),)
     )
