@@ -104,9 +104,11 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
         gr.Info("已记录您的反馈，谢谢！")
         return ""
 
-    with gr.Tab("问答", id="chat"), gr.Row(equal_height=False):
-        with gr.Column(scale=11):
-            with gr.Row():
+    # elem_ids pq-chat-layout/-main/-side/-ask-row/-export: on a phone app.css puts the sources
+    # right after the answer, before the examples and export/feedback.
+    with gr.Tab("问答", id="chat"), gr.Row(equal_height=False, elem_id="pq-chat-layout"):
+        with gr.Column(scale=11, elem_id="pq-chat-main"):
+            with gr.Row(elem_id="pq-filter-row"):
                 doc_filter = gr.Dropdown(
                     choices=lib.choices(),
                     multiselect=True,
@@ -129,7 +131,7 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
                 buttons=["copy"],
                 placeholder="请输入关于政策文件的问题，回答会附上原文出处。",
             )
-            with gr.Row():
+            with gr.Row(elem_id="pq-ask-row"):
                 question = gr.Textbox(
                     placeholder="例如：主干道机扫率要达到多少？",
                     show_label=False,
@@ -146,7 +148,7 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
                 label="新员工可以这样问",
                 elem_id="pq-examples",
             )
-            with gr.Accordion("复制 / 导出回答", open=False):
+            with gr.Accordion("复制 / 导出回答", open=False, elem_id="pq-export"):
                 with gr.Row():
                     fmt = gr.Radio(["文本", "Markdown"], value="文本", label="格式", scale=2)
                     export_btn = gr.Button("生成带出处的回答", scale=1)
@@ -158,7 +160,7 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
                 )
                 up = gr.Button("👍 有帮助", scale=1, min_width=90, elem_id="pq-up")
                 down = gr.Button("👎 有问题", scale=1, min_width=90, elem_id="pq-down")
-        with gr.Column(scale=9):
+        with gr.Column(scale=9, elem_id="pq-chat-side"):
             cards = sources_panel(source_cards_html(None, lib.texts.get), elem_id="pq-cards")
             viewer = viewer_panel(elem_id="pq-viewer")
 

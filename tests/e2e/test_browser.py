@@ -1,11 +1,12 @@
 """Staff's path through the app in headless Chromium: ask, read the sources, open the passage,
 add a document and ask about it. Saves docs/screenshot.png."""
 
-import re
 import time
 from pathlib import Path
 
 import pytest
+
+from policyqa.web.examples import clean_heading
 
 pytestmark = pytest.mark.e2e
 
@@ -113,12 +114,14 @@ def test_examples_followups_filters_and_english(page, live_app):
         _clear(page)
         answer = _ask(page, text)
         assert "未找到" not in answer, (text, answer)
-        quoted = [re.sub(r"\s*\[\d+\]$", "", line).strip("- ") for line in answer.splitlines() if "[" in line]
-        # Content, not the heading the question names: some cited line is more than that heading.
-        bare = [
-            re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]?", "", q).strip("。；;：: ") for q in quoted
-        ]
-        assert any(b and b not in text for b in bare), (text, answer)
+        # Content, not a bare heading: some card quotes more than the heading of its section.
+        cards = page.locator("#pq-cards .pq-card").evaluate_all(
+            "els => els.map(e => [(e.querySelector('mark') || e.querySelector('.pq-quote')).innerText,"
+            " [...e.querySelectorAll('.pq-path span')].map(s => s.innerText)])"
+        )
+        assert any(
+            clean_heading(q) and clean_heading(q) not in {clean_heading(h) for h in path} for q, path in cards
+        ), (text, cards)
 
     _clear(page)
     _ask(page, "南京2023年主干道机扫率要达到多少？")

@@ -1,0 +1,169 @@
+"""Readable in the dark scheme and on a phone, and the 全文检索 list: headless Chromium against the
+live app. Screenshots go to the test's tmp dir."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+# WCAG contrast of an element's text against the first non-transparent background behind it.
+CONTRAST_JS = """
+(el) => {
+  const rgb = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return {c: m.slice(0, 3), a: m.length > 3 ? m[3] : 1}; };
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  let bg = null;
+  for (let n = el; n; n = n.parentElement) {
+    const b = rgb(getComputedStyle(n).backgroundColor);
+    if (b.a > 0.5) { bg = b.c; break; }
+  }
+  bg = bg || [255, 255, 255];
+  const fg = rgb(getComputedStyle(el).color).c;
+  const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  return {ratio: (hi + 0.05) / (lo + 0.05), fg: fg.join(','), bg: bg.join(',')};
+}
+"""
+
+READABLE = ["#pq-cards .pq-card .pq-quote", "#pq-cards .pq-card .pq-title", "#pq-cards .pq-cards-head"]
+
+
+def _ask(page, question: str) -> None:
+    bots = page.locator("#pq-chat .message-row.bot-row")
+    before = bots.count()
+    page.fill("#pq-question textarea", question)
+    page.click("#pq-send")
+    page.wait_for_function(
+        "n => { const rows = document.querySelectorAll('#pq-chat .message-row.bot-row');"
+        " return rows.length > n && !rows[rows.length - 1].innerText.includes('正在检索'); }",
+        arg=before,
+    )
+
+
+def _contrast(page, selector):
+    return page.locator(selector).first.evaluate(CONTRAST_JS)
+
+
+def _new_page(browser, **options):
+    context = browser.new_context(locale="zh-CN", **options)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    return context, page
+
+
+def _first_example(page) -> str:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#pq-examples")).to_contain_text("？", timeout=30_000)
+    lines = page.locator("#pq-examples").inner_text().splitlines()
+    return next(line.strip() for line in lines if line.strip().endswith("？"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_cards_and_viewer_are_readable_in_both_schemes(browser, live_app, tmp_path, scheme):
+    from playwright.sync_api import expect
+
+    url, _, _ = live_app
+    context, page = _new_page(browser, viewport={"width": 1440, "height": 1000}, color_scheme=scheme)
+    try:
+        page.goto(url)
+        # Gradio follows the system's scheme with body.dark; the app's colours follow both.
+        page.wait_for_function("d => document.body.classList.contains('dark') === d", arg=scheme == "dark")
+        _ask(page, _first_example(page))
+        expect(page.locator("#pq-cards .pq-card").first).to_be_visible()
+        for selector in READABLE:
+            found = _contrast(page, selector)
+            assert found["ratio"] >= 4.5, (scheme, selector, found)
+        page.screenshot(path=str(tmp_path / f"screen-{scheme}.png"))
+        page.locator("#pq-cards .pq-card").first.click()
+        expect(page.locator("#pq-viewer mark#pq-cited")).to_be_visible()
+        for selector in ("#pq-viewer .pq-doc", "#pq-viewer .pq-viewer-title", "#pq-viewer mark#pq-cited"):
+            found = _contrast(page, selector)
+            assert found["ratio"] >= 4.5, (scheme, selector, found)
+        assert (tmp_path / f"screen-{scheme}.png").stat().st_size > 10_000
+    finally:
+        context.close()
+
+
+def test_phone_shows_sources_right_after_the_answer(browser, live_app, tmp_path):
+    from playwright.sync_api import expect
+
+    url, _, _ = live_app
+    context, page = _new_page(
+        browser, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    try:
+        page.goto(url)
+        _ask(page, _first_example(page))
+        expect(page.locator("#pq-cards .pq-card").first).to_be_visible()
+        top = {
+            sel: page.locator(sel).first.bounding_box()["y"]
+            for sel in (
+                "#pq-chat",
+                "#pq-ask-row",
+                "#pq-cards",
+                "#pq-examples",
+                "#pq-export",
+                "#pq-feedback-row",
+            )
+        }
+        assert top["#pq-chat"] < top["#pq-ask-row"] < top["#pq-cards"] < top["#pq-examples"], top
+        assert top["#pq-cards"] < top["#pq-export"] and top["#pq-cards"] < top["#pq-feedback-row"], top
+        # The question box and its buttons stay on one line; the two feedback buttons share theirs.
+        row = [page.locator(s).bounding_box() for s in ("#pq-question", "#pq-send", "#pq-clear")]
+        assert max(b["y"] for b in row) - min(b["y"] for b in row) < 12, row
+        up, down = (page.locator(s).bounding_box() for s in ("#pq-up", "#pq-down"))
+        assert abs(up["y"] - down["y"]) < 4, (up, down)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
+        for selector in READABLE:
+            assert _contrast(page, selector)["ratio"] >= 4.5, selector
+        page.screenshot(path=str(tmp_path / "screen-phone.png"), full_page=True)
+        assert (tmp_path / "screen-phone.png").stat().st_size > 10_000
+    finally:
+        context.close()
+
+
+def test_find_lists_each_sentence_once_with_every_match_marked(page, live_app):
+    from playwright.sync_api import expect
+
+    from index import load, structure
+    from policyqa.web.mentions import find_sentences
+
+    url, settings, _ = live_app
+    docs = []
+    for path in sorted(settings.corpus.iterdir()):
+        document = structure.parse(load.read_document(path, settings.corpus))
+        docs.append((document.meta, document.text, document.sections))
+    rows = find_sentences("公厕", docs)
+    matches = sum(len(r.spans) for r in rows)
+    assert matches > len(rows)  # some sentence holds the term more than once: the case to check
+
+    page.goto(url)
+    page.get_by_role("tab", name="全文检索").click()
+    page.fill("#pq-term textarea, #pq-term input", "公厕")
+    page.click("#pq-find")
+    hits = page.locator("#pq-mentions .pq-hit")
+    expect(hits).to_have_count(len(rows))
+    expect(page.locator("#pq-mentions .pq-hit mark")).to_have_count(matches)
+    keys = hits.evaluate_all("els => els.map(e => e.dataset.file + ':' + e.dataset.start)")
+    assert len(set(keys)) == len(keys)
+    expect(page.locator("#pq-mentions .pq-mentions-head")).to_contain_text(f"共出现 {matches} 次")
+    page.click("#pq-export-csv")
+    expect(page.locator("#pq-export-file")).to_contain_text(".csv")
+
+
+def test_upload_messages_are_in_chinese(page, live_app, tmp_path):
+    from playwright.sync_api import expect
+
+    url, settings, _ = live_app
+    page.goto(url)
+    page.get_by_role("tab", name="文件管理").click()
+    page.click("#pq-add")  # nothing chosen yet: say what to do
+    expect(page.locator("#pq-manage-log")).to_contain_text("请先在上方“添加文件”框中点击选择或拖入文件")
+    bad = tmp_path / "说明.exe"
+    bad.write_bytes(b"MZ not a document")
+    page.set_input_files("#pq-upload input[type=file]", str(bad))
+    expect(page.locator("#pq-upload")).to_contain_text("说明.exe")
+    page.click("#pq-add")
+    log = page.locator("#pq-manage-log")
+    expect(log).to_contain_text("说明.exe：不支持“.exe”类型的文件")
+    assert "Invalid file type" not in page.content() and "unsupported" not in log.inner_text()
+    assert not (settings.corpus / "说明.exe").exists()
