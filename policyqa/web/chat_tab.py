@@ -149,10 +149,10 @@ def chat_tab(lib: Library, settings: Settings, history: gr.State, last_answer: g
                 elem_id="pq-examples",
             )
             with gr.Accordion("复制 / 导出回答", open=False, elem_id="pq-export"):
-                with gr.Row():
+                with gr.Row(elem_id="pq-export-row"):
                     fmt = gr.Radio(["文本", "Markdown"], value="文本", label="格式", scale=2)
-                    export_btn = gr.Button("生成带出处的回答", scale=1)
-                    download = gr.DownloadButton("下载文件", scale=1)
+                    export_btn = gr.Button("生成带出处的回答", scale=1, elem_id="pq-export-btn")
+                    download = gr.DownloadButton("下载文件", scale=1, elem_id="pq-download")
                 export_box = gr.Textbox(label="可复制的回答", lines=8, buttons=["copy"], interactive=False)
             with gr.Row(elem_id="pq-feedback-row"):
                 comment = gr.Textbox(

@@ -124,7 +124,8 @@ def documents_tab(
             headers=["标题", "发布机构", "文号", "日期", "段落数", "文件名"],
             interactive=False,
             wrap=True,
-            label="已索引文件",
+            label="已收录文件",
+            elem_id="pq-docs-table",
         )
         with gr.Row(equal_height=False):
             with gr.Column():
@@ -139,7 +140,7 @@ def documents_tab(
                     elem_id="pq-upload",
                 )
                 add_btn = gr.Button("添加到文件库并更新索引", variant="primary", elem_id="pq-add")
-                with gr.Row():
+                with gr.Row(elem_id="pq-remove-row"):
                     remove_pick = gr.Dropdown(choices=lib.choices(), label="删除文件", value=None, scale=3)
                     remove_btn = gr.Button("删除所选文件", variant="stop", scale=1)
                 manage_log = gr.Markdown(elem_id="pq-manage-log")

@@ -117,6 +117,14 @@ def test_phone_shows_sources_right_after_the_answer(browser, live_app, tmp_path)
             assert _contrast(page, selector)["ratio"] >= 4.5, selector
         page.screenshot(path=str(tmp_path / "screen-phone.png"), full_page=True)
         assert (tmp_path / "screen-phone.png").stat().st_size > 10_000
+        # The export row: its two buttons share one line under the format choice.
+        page.locator("#pq-export").get_by_text("复制 / 导出回答").click()
+        export_btn, download = (page.locator(s).bounding_box() for s in ("#pq-export-btn", "#pq-download"))
+        assert abs(export_btn["y"] - download["y"]) < 4 and export_btn["width"] > 100, (export_btn, download)
+        # The documents table scrolls inside its box; the page itself never scrolls sideways.
+        page.get_by_role("tab", name="文件管理").click()
+        expect(page.locator("#pq-docs-table")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     finally:
         context.close()
 
