@@ -67,6 +67,12 @@ def test_cards_and_viewer_are_readable_in_both_schemes(browser, live_app, tmp_pa
         page.goto(url)
         # Gradio follows the system's scheme with body.dark; the app's colours follow both.
         page.wait_for_function("d => document.body.classList.contains('dark') === d", arg=scheme == "dark")
+        # The status line in plain words; the embedding model only under 关于本系统.
+        status = page.locator("#pq-status")
+        expect(status).to_contain_text("已收录 5 份文件 · 更新于")
+        expect(status.get_by_text("向量模型")).to_be_hidden()
+        status.get_by_text("关于本系统").click()
+        expect(status.get_by_text("向量模型")).to_be_visible()
         _ask(page, _first_example(page))
         expect(page.locator("#pq-cards .pq-card").first).to_be_visible()
         for selector in READABLE:
