@@ -1,0 +1,423 @@
+"""The targets ledger at index time: every quantified commitment and deadline of a parsed document.
+
+`extract_targets(document)` reads the document's own text section by section, cut into sentences
+(。！？； and line ends), and its tables row by row (`index/tables.py`). In each sentence the named
+value rules (`index/target_rules.py`) find the figures; the words before a figure (or, for a count
+written before its noun, after it) are its subject, trimmed of the verbs around it. A sentence with
+a deadline and no figure is a task. Responsible units come from the sentence's own brackets, else
+the nearest section holding a single 责任单位 note, else the row of the document's task table that
+names the section's heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from index import target_rules as rules
+from index.cjk import fold_width
+from index.lines import WHITESPACE
+from index.tables import TableRow, table_rows
+from index.target_values import CLAUSE_END, Found, clean, find_values, is_noise, is_past, subjects
+from policyqa.records import Document, DocumentMeta, Section, Target
+
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|[\r\n]+")
+_TEXT_KINDS = ("preamble", "body", "attachment", "table")
+_MARKER = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
+)
+
+
+def document_year(meta: DocumentMeta) -> int | None:
+    """The year a document's relative deadlines (6月底前) fall in: the one year it covers, else the
+    year it was dated, else its first year."""
+    if len(meta.years) == 1:
+        return meta.years[0]
+    for _, iso in meta.dates:
+        if iso[:4].isdigit():
+            return int(iso[:4])
+    return meta.years[0] if meta.years else None
+
+
+# ---------------------------------------------------------------------------------------------
+# responsible units
+
+
+def split_units(text: str) -> tuple[str, ...]:
+    """市城管局、市建委，各区（园区） -> (市城管局, 市建委, 各区（园区）): split at top-level 、，；."""
+    out, depth, cur = [], 0, []
+    for ch in text:
+        depth += ch in "（(〔[【"
+        depth -= ch in "）)〕]】"
+        if depth <= 0 and ch in "、，,；;和":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    cleaned = (re.sub(r"(?:牵头|负责|配合|共同)$", "", clean(u.strip("。〕】"))) for u in out)
+    return tuple(u for u in dict.fromkeys(cleaned) if u)
+
+
+def _labelled_units(text: str, a: int, b: int) -> list[tuple[int, tuple[str, ...], bool]]:
+    """(offset, units, labelled) of every 责任单位：… note (read to its closing bracket or line end)
+    and every bracketed （…牵头，…负责） in text[a:b]."""
+    out = []
+    for m in rules.RESPONSIBLE_LABEL.finditer(text, a, b):
+        depth, k = 0, m.end()
+        while k < b and text[k] not in "\r\n":
+            depth += text[k] in "（(〔[【"
+            depth -= text[k] in "）)〕]】"
+            if depth < 0 or text[k] == "。":
+                break
+            k += 1
+        out.append((m.start(), split_units(text[m.end() : k]), True))
+    for m in rules.RESPONSIBLE_INLINE.finditer(text, a, b):
+        if not rules.RESPONSIBLE_LABEL.search(m.group(1)):
+            out.append((m.start(), split_units(m.group(1)), False))
+    return sorted(out)
+
+
+def _normalised_task(s: str) -> str:
+    return re.sub(r"[\s“”\"。：:]", "", _MARKER.sub("", s))
+
+
+class _Responsible:
+    """Who is responsible for a sentence: its own note, the nearest section holding one note, or
+    the task table row naming one of its headings."""
+
+    def __init__(self, document: Document, table_units: dict[str, tuple[str, ...]]):
+        self.text = document.text
+        self.table_units = table_units
+
+    def of(self, start: int, end: int, chain: list[Section]) -> tuple[str, ...]:
+        # A note in the sentence's paragraph (…45公里以上。（市容局牵头）) is the paragraph's.
+        line_end = re.compile(r"[\r\n]").search(self.text, end)
+        own = _labelled_units(
+            self.text, self.text.rfind("\n", 0, start) + 1, line_end.start() if line_end else len(self.text)
+        )
+        if own:
+            return next((units for at, units, _ in own if at >= start), own[-1][1])
+        # A labelled note (〔责任单位：…〕) covers the nearest section that holds no other.
+        for section in reversed(chain):
+            notes = _labelled_units(self.text, section.start, section.end)
+            if len(notes) == 1 and notes[0][2]:
+                return notes[0][1]
+            if notes:  # the nearest notes are other sentences' own
+                break
+        for section in reversed(chain):
+            units = self.table_units.get(_normalised_task(section.heading))
+            if units:
+                return units
+        return ()
+
+
+# ---------------------------------------------------------------------------------------------
+# sentences of the document's own text
+
+
+def _own_ranges(section: Section) -> list[tuple[int, int]]:
+    """The parts of a section's span not inside a child section."""
+    out, pos = [], section.start
+    for child in section.children:
+        if child.start > pos:
+            out.append((pos, child.start))
+        pos = max(pos, child.end)
+    if section.end > pos:
+        out.append((pos, section.end))
+    return out
+
+
+def _sentences(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    pos = a
+    for m in _SENTENCE_END.finditer(text, a, b):
+        yield from _stripped(text, pos, m.end() if not m.group(0).isspace() else m.start())
+        pos = m.end()
+    yield from _stripped(text, pos, b)
+
+
+def _stripped(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    while a < b and text[a] in WHITESPACE:
+        a += 1
+    while b > a and text[b - 1] in WHITESPACE:
+        b -= 1
+    if a < b:
+        yield a, b
+
+
+def _chains(sections: tuple[Section, ...], above: list[Section]) -> Iterator[tuple[Section, list[Section]]]:
+    for section in sections:
+        chain = [*above, section]
+        yield section, chain
+        yield from _chains(section.children, chain)
+
+
+class _Draft(NamedTuple):
+    start: int
+    end: int
+    section_path: tuple[str, ...]
+    subject: str
+    found: Found | None
+    scope: str
+    period: str
+    deadline: rules.Deadline | None
+    responsible: tuple[str, ...]
+    kind: str
+    source: str
+
+
+_YEAR_SPAN = re.compile(
+    r"(?:19|20)\d{2}\s*(?:年\s*)?[—–\-－~～至到]+\s*(?:19|20)\d{2}\s*年|(?:19|20)\d{2}\s*年"
+)
+
+
+def _period(sentence: str, deadline: rules.Deadline | None, chain: list[Section]) -> str:
+    """The years a figure is for, as written: the sentence's own, else its headings'."""
+    for source in (sentence, *(s.heading for s in reversed(chain))):
+        for m in _YEAR_SPAN.finditer(fold_width(source)):
+            if (
+                deadline is None
+                or source is not sentence
+                or not (m.start() < deadline.end and deadline.start < m.end())
+            ):
+                return source[m.start() : m.end()]
+    return ""
+
+
+def _kind(sentence: str, f: Found | None) -> str:
+    if f is None:
+        return "task"
+    if "罚款" in sentence or "罚金" in sentence:
+        return "penalty" if f.unit in ("元", "万元", "亿元") else "standard"
+    if f.unit == rules.SCORE_UNIT:
+        return "score"
+    if f.unit in rules.DURATION_UNITS:
+        return "standard"
+    return "target"
+
+
+def _task_subject(sentence: str, d: rules.Deadline) -> str:
+    """What is due: the deadline's clause without the deadline, with the clause before it when
+    that alone says little (制定…预案，6月底前报市政府审批)."""
+    folded = fold_width(sentence)
+    starts = [m.end() for m in CLAUSE_END.finditer(folded, 0, d.start)]
+    a = starts[-1] if starts else 0
+    end = CLAUSE_END.search(folded, d.end)
+    b = end.start() if end else len(sentence)
+    words = clean(sentence[a : d.start] + sentence[d.end : b])
+    if len(words) < 8 and len(starts) >= 1:
+        earlier = starts[-2] if len(starts) >= 2 else 0
+        words = clean(sentence[earlier : starts[-1]]) + "，" + words
+    return words[:40]
+
+
+def _penalty_subject(sentence: str) -> str:
+    """The conduct a fine is for: the clause(s) before 由/处, without 违反本…规定."""
+    clauses = [c for c in re.split(r"[，,]", sentence) if c]
+    kept = []
+    for c in clauses:
+        if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
+            break
+        if not re.match(r"^违反本", c):
+            kept.append(c)
+    return clean(_MARKER.sub("", "，".join(kept)))[:40]
+
+
+def _sentence_drafts(
+    text: str, a: int, b: int, chain: list[Section], year: int | None, who: _Responsible
+) -> Iterator[_Draft]:
+    path = chain[-1].path
+    sentence = text[a:b]
+    folded = fold_width(sentence)
+    deadlines = rules.find_deadlines(sentence, year)
+    found = [
+        f
+        for f in find_values(sentence)
+        if not any(d.start <= f.start < d.end for d in deadlines) and not is_past(folded, f)
+    ]
+    found = [f for f in found if not is_noise(folded, f, found)]
+    if not found and not deadlines:
+        return
+    responsible = who.of(a, b, chain)
+    if not found:
+        for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
+            subject = _task_subject(sentence, d)
+            period = _period(sentence, d, chain)
+            yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
+        return
+    penalty = "罚款" in sentence
+    for f, (scope, subject) in zip(found, subjects(sentence, found), strict=True):
+        before = [d for d in deadlines if d.end <= f.start]
+        d = before[-1] if before else (deadlines[0] if deadlines else None)
+        if penalty and f.unit in ("元", "万元", "亿元"):
+            subject = _penalty_subject(sentence) or subject
+        yield _Draft(
+            a,
+            b,
+            path,
+            subject,
+            f,
+            scope,
+            _period(sentence, d, chain),
+            d,
+            responsible,
+            _kind(sentence, f),
+            "text",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
+def _columns(row: TableRow) -> list[str]:
+    """The header name of each of the row's cells. A row with more cells than the header (a group
+    cell merged above it) gives the first header to its first cells and the rest from the right."""
+    names = [c[2] for c in row.header]
+    n = len(row.cells)
+    if n == len(names) or not names:
+        return names[:n]
+    if n > len(names):
+        return [names[0]] * (n - len(names) + 1) + names[1:] if len(names) > 1 else names * n
+    return names[len(names) - n :]
+
+
+def _task_table_units(
+    document: Document, tables: list[tuple[Section, list[TableRow]]]
+) -> dict[str, tuple[str, ...]]:
+    """Task name -> responsible units, from every table with a task and a responsible column."""
+    out: dict[str, tuple[str, ...]] = {}
+    for _, rows in tables:
+        for row in rows:
+            cols = _columns(row)
+            units = [
+                c[2]
+                for c, name in zip(row.cells, cols, strict=False)
+                if rules.RESPONSIBLE_COLUMN.search(name)
+            ]
+            tasks = [c[2] for c, name in zip(row.cells, cols, strict=False) if rules.NAME_COLUMN.search(name)]
+            if units and tasks:
+                out.setdefault(
+                    _normalised_task(tasks[-1]), tuple(u for cell in units for u in split_units(cell))
+                )
+    return out
+
+
+def _table_drafts(
+    document: Document, section: Section, rows: list[TableRow], year: int | None
+) -> Iterator[_Draft]:
+    untitled = section.body_start == section.start and len(section.path) > 1
+    path = section.path[:-1] if untitled else section.path
+    for row in rows:
+        cols = _columns(row)
+        a, b = min(c[0] for c in row.cells), max(c[1] for c in row.cells)
+        named = [(c, n) for c, n in zip(row.cells, cols, strict=False) if c[2]]
+        responsible = tuple(
+            u
+            for c, n in named
+            if rules.RESPONSIBLE_COLUMN.search(n) and not rules.NAME_COLUMN.search(n)
+            for u in split_units(c[2])
+        )
+        names = [c[2] for c, n in named if rules.NAME_COLUMN.search(n) and not rules.SCORE_COLUMN.search(n)]
+        plain = [
+            c[2] for c, n in named if not rules.NUMBER_COLUMN.match(n) and not re.fullmatch(r"[\d.]+", c[2])
+        ]
+        name = (
+            names[-1] if names and len(names[-1]) <= 24 else names[0] if names else plain[0] if plain else ""
+        )[:40]
+        deadline = next(
+            (
+                d
+                for c, n in named
+                if rules.DEADLINE_COLUMN.search(n)
+                for d in rules.find_deadlines(c[2], year)
+            ),
+            None,
+        )
+        deadline_cell = next((c[2] for c, n in named if rules.DEADLINE_COLUMN.search(n)), "")
+        made = False
+        for c, n in named:
+            if (
+                rules.NUMBER_COLUMN.match(n)
+                or rules.RESPONSIBLE_COLUMN.search(n)
+                or rules.DEADLINE_COLUMN.search(n)
+            ):
+                continue
+            if rules.SCORE_COLUMN.search(n):
+                number = rules.number_of(c[2])
+                if number is None:
+                    continue
+                value = c[2] if c[2].endswith("分") else f"{c[2]}分"
+                f = Found(0, 0, value, number, "分", "", "count")
+                yield _Draft(a, b, path, name, f, "", "", deadline, responsible, "score", "table")
+                made = True
+                continue
+            found = find_values(c[2])
+            for f, (scope, subject) in zip(found, subjects(c[2], found), strict=True):
+                own = subject if subject and subject != name else ""
+                full = f"{name}：{own}" if own and name and own not in name else (own or name)
+                period = n if re.search(r"(?:19|20)\d{2}", n) else ""
+                yield _Draft(
+                    a, b, path, full[:48], f, scope, period, deadline, responsible, _kind(c[2], f), "table"
+                )
+                made = True
+        if not made and (deadline or deadline_cell):
+            d = deadline or rules.Deadline(0, 0, deadline_cell, "")
+            yield _Draft(a, b, path, name, None, "", "", d, responsible, "task", "table")
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+
+
+def extract_targets(document: Document) -> tuple[Target, ...]:
+    """Every quantified target, deadline, fine, score and standard of the document, in text order."""
+    meta, text = document.meta, document.text
+    year = document_year(meta)
+    tables = [(s, table_rows(document, s)) for s in document.walk() if s.kind == "table"]
+    tables = [(s, rows) for s, rows in tables if rows]
+    table_sections = {id(s) for s, _ in tables}
+    who = _Responsible(document, _task_table_units(document, tables))
+    drafts: list[_Draft] = []
+    for section, chain in _chains(document.sections, []):
+        if section.kind not in _TEXT_KINDS:
+            continue
+        if id(section) in table_sections:
+            rows = next(r for s, r in tables if s is section)
+            drafts.extend(_table_drafts(document, section, rows, year))
+            continue
+        for a, b in _own_ranges(section):
+            for x, y in _sentences(text, a, b):
+                drafts.extend(_sentence_drafts(text, x, y, chain, year, who))
+    drafts.sort(key=lambda d: d.start)  # a parent's text after its children comes back in place
+    return tuple(_target(meta, text, year, n, d) for n, d in enumerate(drafts))
+
+
+def _target(meta: DocumentMeta, text: str, year: int | None, n: int, d: _Draft) -> Target:
+    f = d.found
+    return Target(
+        id=f"{meta.file}#t{n}",
+        file=meta.file,
+        title=meta.title,
+        doc_number=meta.doc_number,
+        city=meta.city,
+        district=meta.district,
+        year=year,
+        section_path=d.section_path,
+        sentence=text[d.start : d.end],
+        start=d.start,
+        end=d.end,
+        subject=d.subject,
+        value=f.value if f else "",
+        number=f.number if f else None,
+        unit=f.unit if f else "",
+        qualifier=f.qualifier if f else "",
+        scope=d.scope,
+        period=d.period,
+        deadline=d.deadline.iso if d.deadline else "",
+        deadline_text=d.deadline.text if d.deadline else "",
+        responsible=d.responsible,
+        kind=d.kind,
+        source=d.source,
+    )

@@ -1,0 +1,205 @@
+"""The targets ledger at index time: each named rule on an invented document, the record's JSON,
+and the rows stored with the index (reused for unchanged files, updated for changed ones)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from index import build, store, structure
+from index.embed import make_embedder
+from index.manifest import Manifest
+from index.target_rules import find_deadlines
+from index.targets import extract_targets, split_units
+from policyqa.errors import IndexFormatError
+from policyqa.records import RawDocument, Target
+
+
+def _rows(text: str, file: str = "t.txt") -> tuple[Target, ...]:
+    document = structure.parse(RawDocument(file, text, "txt"))
+    rows = extract_targets(document)
+    for row in rows:  # every row cites its sentence verbatim
+        assert document.text[row.start : row.end] == row.sentence
+    return rows
+
+
+def _by_value(rows, value: str) -> Target:
+    matches = [r for r in rows if r.value == value]
+    assert len(matches) == 1, (value, [(r.subject, r.value) for r in rows])
+    return matches[0]
+
+
+PLAN = """丙市2026年市容环境工作要点
+
+一、工作目标
+
+全年城区道路冲洗率达到85%以上，郊区达到70%以上。
+
+二、重点任务
+
+（一）公厕建设
+
+1．推进公厕提升。年度完成新改建公共厕所12座，新增共享泊位2万个，建成步道45公里以上。（市容局牵头，各区政府负责）
+
+2．开展违建治理。守住新增违建“零增长”底线，拆除违建不少于30万平方米，实现背街小巷保洁全覆盖。
+
+（二）数字平台
+
+1．建设指挥平台。8月底前上线城市运行指挥平台，第三季度完成数据接入，年底前实现各区全面联网。
+〔责任单位：市数据局、市容局，各区（园区）〕
+
+三、保障措施
+
+（一）加强领导。2025年已建成公厕40座，按照“一天一巡查”要求，压实3个环节的责任。联系电话：12345。
+"""
+
+
+def test_percentages_with_scope_and_a_shared_subject():
+    rows = _rows(PLAN)
+    first, second = _by_value(rows, "85%以上"), _by_value(rows, "70%以上")
+    assert (first.subject, first.scope, first.qualifier, first.unit) == ("道路冲洗率", "城区", "以上", "%")
+    assert first.number == 85.0 and first.kind == "target" and first.source == "text"
+    assert (second.subject, second.scope) == ("道路冲洗率", "郊区")  # 郊区达到70%以上 names no thing
+    assert first.section_path == ("一、工作目标",) and first.year == 2026
+
+
+def test_counts_with_measure_words_and_wan_amounts():
+    rows = _rows(PLAN)
+    toilets = _by_value(rows, "12座")
+    assert (toilets.subject, toilets.number, toilets.unit) == ("新改建公共厕所", 12.0, "座")
+    parking = _by_value(rows, "2万个")
+    assert (parking.subject, parking.number, parking.unit) == ("新增共享泊位", 20000.0, "个")
+    trail = _by_value(rows, "45公里以上")
+    assert (trail.subject, trail.qualifier, trail.unit) == ("步道", "以上", "公里")
+    area = _by_value(rows, "30万平方米")
+    assert (area.subject, area.qualifier, area.number) == ("拆除违建", "不少于", 300000.0)
+
+
+def test_inline_responsible_units_belong_to_their_sentence():
+    rows = _rows(PLAN)
+    assert _by_value(rows, "12座").responsible == ("市容局", "各区政府")
+    assert _by_value(rows, "30万平方米").responsible == ()
+
+
+def test_goals_without_a_figure():
+    rows = _rows(PLAN)
+    zero = _by_value(rows, "零增长")
+    assert (zero.subject, zero.qualifier, zero.kind) == ("新增违建", "零增长", "target")
+    coverage = _by_value(rows, "全覆盖")
+    assert coverage.subject == "背街小巷保洁" and coverage.qualifier == "全覆盖"
+
+
+def test_deadline_only_sentences_are_tasks_with_iso_dates_in_the_document_year():
+    rows = [r for r in _rows(PLAN) if r.kind == "task"]
+    by_text = {r.deadline_text: r for r in rows}
+    assert by_text["8月底前"].deadline == "2026-08-31"
+    assert by_text["8月底前"].subject == "上线城市运行指挥平台"
+    assert by_text["第三季度"].deadline == "2026-09-30"
+    assert by_text["年底前"].deadline == "2026-12-31"
+    # the section's one 责任单位 note covers the sentences above it
+    assert by_text["8月底前"].responsible == ("市数据局", "市容局", "各区（园区）")
+    assert all(r.value == "" and r.number is None for r in rows)
+
+
+def test_noise_is_not_a_target():
+    values = {r.value for r in _rows(PLAN)}
+    # a figure already reached, a slogan's 一天, a count of 环节, a phone number, the title's year
+    assert not values & {"40座", "一天", "3个", "12345", "2026年"}
+    assert not any(r.section_path[-1].startswith("（一）加强领导") for r in _rows(PLAN))
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "iso"),
+    [
+        ("6月底前完成", 2024, "2024-06-30"),
+        ("2月底前完成", 2024, "2024-02-29"),
+        ("到2027年底，建成", 2025, "2027-12-31"),
+        ("上半年完成", 2024, "2024-06-30"),
+        ("下半年完成", 2024, "2024-12-31"),
+        ("第四季度完成", 2023, "2023-12-31"),
+        ("3月15日前报送", 2024, "2024-03-15"),
+        ("2025年4月1日之前报送", 2024, "2025-04-01"),
+        ("9月建成平台", 2025, "2025-09-30"),
+        ("年内完成", 2022, "2022-12-31"),
+    ],
+)
+def test_deadlines_are_normalised_relative_to_the_document_year(text, year, iso):
+    found = find_deadlines(text, year)
+    assert [d.iso for d in found] == [iso]
+
+
+def test_dates_that_are_not_deadlines():
+    assert find_deadlines("2023年1月21日", 2023) == []  # a signing date
+    assert find_deadlines("（2021年12月—2023年9月）", 2023) == []  # a period
+    assert find_deadlines("一天一目标，一月一点评", 2023) == []  # a slogan
+    assert find_deadlines("6月底前完成", None)[0].iso == ""  # no year known: no ISO date
+
+
+def test_split_units_keeps_brackets_whole():
+    assert split_units("市城管局、市建委，江北新区、各区（园区）") == (
+        "市城管局",
+        "市建委",
+        "江北新区",
+        "各区（园区）",
+    )
+    assert split_units("市城管局牵头，各区政府负责") == ("市城管局", "各区政府")
+
+
+def test_target_json_round_trip():
+    row = _by_value(_rows(PLAN), "12座")
+    data = json.loads(json.dumps(row.to_json(), ensure_ascii=False))
+    assert isinstance(data["section_path"], list) and isinstance(data["responsible"], list)
+    assert Target.from_json(data) == row
+
+
+# ---------------------------------------------------------------------------------------------
+# stored with the index
+
+
+def test_the_index_stores_and_loads_the_ledger(fake_settings):
+    report = build.update(fake_settings)
+    assert report.index.targets and {t.file for t in report.index.targets} == {"a.txt", "b.txt"}
+    loaded = store.load(fake_settings.index)
+    assert loaded.targets == report.index.targets
+    assert loaded.manifest.targets.rows == len(loaded.targets)
+    assert "targets.jsonl" in loaded.manifest.checksums
+    assert [t.id for t in loaded.targets if t.file == "a.txt"][:2] == ["a.txt#t0", "a.txt#t1"]
+
+
+def test_unchanged_files_keep_their_rows_and_changed_files_update_them(fake_settings, small_corpus):
+    first = build.update(fake_settings).index
+    (small_corpus / "b.txt").write_text(
+        "乙县2023年市容整治方案\n\n一、工作目标\n\n新增停车泊位900个。\n", encoding="utf-8"
+    )
+    (small_corpus / "c.txt").write_text(
+        "丁县2024年工作要点\n\n一、目标\n\n新建口袋公园6个。\n", encoding="utf-8"
+    )
+    report = build.update(fake_settings)
+    rows = report.index.targets
+    assert report.reused_files == ("a.txt",)
+    assert [t for t in rows if t.file == "a.txt"] == [t for t in first.targets if t.file == "a.txt"]
+    assert [t.value for t in rows if t.file == "b.txt"] == ["900个"]
+    assert [t.value for t in rows if t.file == "c.txt"] == ["6个"]
+    (small_corpus / "c.txt").unlink()
+    assert not [t for t in build.update(fake_settings).index.targets if t.file == "c.txt"]
+
+
+def test_an_index_without_a_ledger_is_re_extracted_without_re_embedding(fake_settings, monkeypatch):
+    build.update(fake_settings)
+    folder = fake_settings.index
+    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del data["targets"]  # as an index written before the ledger existed
+    data["checksums"].pop("targets.jsonl")
+    (folder / "targets.jsonl").unlink()
+    (folder / "manifest.json").write_text(store.manifest_text(Manifest.from_json(data)), encoding="utf-8")
+    assert "targets ledger" in build.check(fake_settings).settings_changed
+    with pytest.raises(IndexFormatError, match="targets ledger"):
+        store.load(folder)
+    embedded: list[str] = []
+    embedder = make_embedder("fake")
+    passages = embedder.passages
+    monkeypatch.setattr(embedder, "passages", lambda texts: embedded.extend(texts) or passages(texts))
+    report = build.update(fake_settings, embedder)
+    assert report.index.targets and embedded == []
+    assert store.load(folder).targets == report.index.targets
