@@ -22,7 +22,9 @@ from index.tables import TableRow, table_rows
 from index.target_values import CLAUSE_END, Found, clean, find_values, is_noise, is_past, subjects
 from policyqa.records import Document, DocumentMeta, Section, Target
 
-_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|[\r\n]+")
+# Sentences end at 。！？ and line ends; not at ；, which joins the clauses of one rule (…的，由…
+# 责令改正；逾期不改正的，处…罚款) and whose parts need each other to be read.
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|[\r\n]+")
 _TEXT_KINDS = ("preamble", "body", "attachment", "table")
 _MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
@@ -214,7 +216,7 @@ def _task_subject(sentence: str, d: rules.Deadline) -> str:
 
 def _penalty_subject(sentence: str) -> str:
     """The conduct a fine is for: the clause(s) before 由/处, without 违反本…规定."""
-    clauses = [c for c in re.split(r"[，,]", sentence) if c]
+    clauses = [c for c in re.split(r"[，,]", _MARKER.sub("", sentence)) if c]
     kept = []
     for c in clauses:
         if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
@@ -247,9 +249,10 @@ def _sentence_drafts(
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
         return
     penalty = "罚款" in sentence
+    used = set()
     for f, (scope, subject) in zip(found, subjects(sentence, found), strict=True):
-        before = [d for d in deadlines if d.end <= f.start]
-        d = before[-1] if before else (deadlines[0] if deadlines else None)
+        d = _deadline_of(folded, f, deadlines)
+        used.add(d)
         if penalty and f.unit in ("元", "万元", "亿元"):
             subject = _penalty_subject(sentence) or subject
         yield _Draft(
@@ -265,6 +268,20 @@ def _sentence_drafts(
             _kind(sentence, f),
             "text",
         )
+    for d in deadlines:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
+        if d not in used:
+            subject, period = _task_subject(sentence, d), _period(sentence, d, chain)
+            yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
+
+
+def _deadline_of(folded: str, f: Found, deadlines: list[rules.Deadline]) -> rules.Deadline | None:
+    """A figure's deadline: the last one before it in the sentence (到2025年底，A达到…，B达到…),
+    else one after it in its own clause (拆除违建10万平方米，年底前完成 is two clauses: not it)."""
+    before = [d for d in deadlines if d.end <= f.start]
+    if before:
+        return before[-1]
+    end = CLAUSE_END.search(folded, f.end)
+    return next((d for d in deadlines if end is None or d.start < end.start()), None)
 
 
 # ---------------------------------------------------------------------------------------------
