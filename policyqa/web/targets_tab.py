@@ -160,7 +160,7 @@ def targets_tab(lib: Library) -> None:
                         elem_id="pq-targets-month",
                     )
                     due_btn = gr.Button("查看到期事项", variant="primary", scale=1, elem_id="pq-targets-due")
-                due_count = gr.Markdown("请选择月份，查看当月到期的事项。")
+                due_count = gr.Markdown("请选择月份，查看当月到期的事项。", elem_id="pq-targets-due-count")
                 due_table = gr.Dataframe(
                     [],
                     headers=list(tv.DUE_COLUMNS),
