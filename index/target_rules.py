@@ -19,8 +19,9 @@ from index.cjk import chinese_numeral_value, fold_width
 _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万]+"
 NUMBER = rf"(?:{_AR}(?:万|亿|千)?|{_CN})"
-# Not inside a longer number, an ordinal (第3), a version (3.0), a code (G20) or a date (月21日).
-_LEAD = r"(?<![\d.\-第A-Za-z月号])"
+# Not inside a longer number (第二十条 holds no 十条), an ordinal (第3), a version (3.0), a code (G20)
+# or a date (月21日).
+_LEAD = r"(?<![\d.\-第A-Za-z月号零〇一二两三四五六七八九十百千])"
 
 # Units a counted or measured target is written in (longest first). 年 is left out on purpose: in
 # these documents "三年行动计划", "3年左右时间" name plans and periods, not commitments.
@@ -30,12 +31,15 @@ COUNT_UNITS = (
 MEASURE_UNITS = (
     "平方公里 平方千米 平方米 立方米 公顷 亩 公里 千米 米 万元 亿元 元 个百分点 百分点 倍 千瓦".split()
 )
-DURATION_UNITS = "个工作日 工作日 个小时 小时 分钟 个月 天 日 周".split()
+DURATION_UNITS = "个工作日 工作日 个小时 小时 学时 分钟 个月 天 日 周 年".split()
 SCORE_UNIT = "分"
 _UNITS = sorted(set(COUNT_UNITS + MEASURE_UNITS + DURATION_UNITS), key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
-# 分 is a score only when it is not the start of a word (分类, 分钟, 分级, 分期 …).
-_SCORE_RE = rf"分(?![{chr(0x4E00)}-{chr(0x9FFF)}])"
+# 分 is a score only when it does not start another word (分类, 分钟, 分级, 分期, 三分之一 …).
+_SCORE_RE = r"分(?![类钟级期区别配析拣批布出工管局值数段散流解享担成户包项组层档支会队部院行所步时秒米之])"
+# 年 is a duration only when bound (不超过三年, 5年以内) or named as one (有效期5年, 连续补贴5年):
+# "三年行动计划", "用三年时间", "三年新建…" name plans and periods, not commitments.
+YEAR_CONTEXT = re.compile(r"(?:有效期|期限|为期|连续补贴|连续|满|保修期|质保期)$")
 # What may follow a figure as part of it.
 SUFFIX_QUALIFIERS = ("以上", "以下", "以内", "左右", "之内", "多", "余", "内")
 # What may stand right before a figure and says how it binds (longest first).
@@ -97,7 +101,14 @@ VALUE_RULES: tuple[ValueRule, ...] = (
     _rule("percent", rf"{_LEAD}(?P<n>{_AR})\s*(?P<unit>%){_SUFFIX}", "percent"),
     _rule("percent_words", rf"百分之(?P<n>{_CN}|{_AR})(?P<unit>){_SUFFIX}", "percent"),
     # 33座, 1万个, 300公里以上, 500万立方米, 七个工作日, 20分
-    _rule("count", rf"{_LEAD}(?P<n>{NUMBER})(?P<unit>{_UNIT_RE}|{_SCORE_RE}){_SUFFIX}", "count"),
+    # 2000多个, 300余辆: the approximation stands between the number and its unit
+    _rule(
+        "count",
+        rf"{_LEAD}(?P<n>{NUMBER})(?P<approx>多|余)?(?P<unit>{_UNIT_RE}|{_SCORE_RE}){_SUFFIX}",
+        "count",
+    ),
+    # 1:1 (matching funds): a ratio is a figure only beside the word 比例
+    _rule("ratio", rf"{_LEAD}(?P<n>\d+)\s*[:：]\s*\d+(?P<unit>)(?=的?比例)", "count"),
     # goals stated without a figure
     _rule("full_coverage", r"(?P<n>)(?P<unit>)全覆盖", "qualitative"),
     _rule("zero_growth", r"(?P<n>)(?P<unit>)[“\"]?零增长", "qualitative"),
@@ -141,7 +152,7 @@ class DeadlineRule(NamedTuple):
 
     name: str
     pattern: re.Pattern
-    when: str  # date | month_end | year_end | half | quarter
+    when: str  # date | month_end | year_end | half | quarter | recurring (no single date)
 
 
 DEADLINE_RULES: tuple[DeadlineRule, ...] = (
@@ -166,6 +177,12 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
     DeadlineRule("half", re.compile(rf"{_Y}(?P<h>上|下)半年"), "half"),
     # 第三季度, 2025年第4季度
     DeadlineRule("quarter", re.compile(rf"{_Y}第(?P<q>[一二三四1-4])季度"), "quarter"),
+    # 每月10日前 (a recurring deadline: the words, no date)
+    DeadlineRule(
+        "monthly",
+        re.compile(r"每月\s*(?P<d>[12]\d|3[01]|0?[1-9]|[一二三四五六七八九十]{1,3})\s*日\s*(?:前|之前|以前)"),
+        "recurring",
+    ),
     # 9月建成运行, 6月份动态调整: a month on its own before what is to be done by then
     DeadlineRule(
         "month",
@@ -206,7 +223,7 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
 def _iso(when: str, m: re.Match, year: int | None) -> str:
     groups = m.groupdict()
     y = int(groups["y"]) if groups.get("y") else year
-    if y is None:
+    if y is None or when == "recurring":
         return ""
     if when == "year_end":
         return f"{y:04d}-12-31"
@@ -234,6 +251,7 @@ RESPONSIBLE_INLINE = re.compile(r"[（(]([^（）()。]{2,80}?(?:牵头|负责|�
 RESPONSIBLE_COLUMN = re.compile(r"牵头|责任|负责|配合")
 DEADLINE_COLUMN = re.compile(r"时限|完成时间|时间节点|期限|截止")
 SCORE_COLUMN = re.compile(r"分值|分数|满分|权重|标准分")
+VALUE_COLUMN = re.compile(r"目标|指标值|基期|现状|基数|基准|数值|预期|值$")
 NAME_COLUMN = re.compile(r"任务|事项|项目|内容|指标|名称|类别|工作")
 NUMBER_COLUMN = re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)
 
@@ -265,6 +283,7 @@ SCOPES = (
 PLACE_LIST = re.compile(
     r"^((?:[\u4e00-\u9fff]{2,8}(?:区|县|市|镇|街道)、)+[\u4e00-\u9fff]{2,8}(?:区|县|市|镇|街道))各"
 )
+PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}(?:区|县|市|镇|街道)")
 SCOPE_RE = re.compile("(?:" + "|".join(re.escape(s) for s in SCOPES) + r")(?:范围内|范围)?")
 # Words around a subject that say what is done to it, not what it is (longest first). 新建,
 # 新增 and 新改建 stay: they are part of the thing counted (新改建公厕).
@@ -284,5 +303,5 @@ ABSTRACT_NOUNS = re.compile(
     r"^[“\"]?(?:环节|方面|领域|岗位|机制|体系|理念|关键|转变|重点|保障|阶段|层次|维度|步骤)"
 )
 # Words saying a figure is already done (已建成, 完成了), not a commitment.
-PAST = re.compile(r"已经|已|了|累计建成|截至")
+PAST = re.compile(r"已经|已(?!有|知)|(?<![为除])了(?!解)|截至")
 QUOTES = "“”\"'‘’「」《》"

@@ -42,9 +42,13 @@ def find_values(sentence: str) -> list[Found]:
             number_text, unit = m.group("n"), m.group("unit") or ("%" if rule.name == "percent_words" else "")
             if rule.kind != "qualitative" and not _real_number(number_text):
                 continue
-            suffix = m.groupdict().get("suffix") or ""
+            suffix = m.groupdict().get("suffix") or m.groupdict().get("approx") or ""
             prefix = _prefix_qualifier(folded, a)
             if rules.is_small_chinese_count(number_text, unit, bool(prefix or suffix)):
+                continue
+            if unit == "年" and not (
+                prefix or suffix in ("内", "以内", "以上", "以下") or rules.YEAR_CONTEXT.search(folded[:a])
+            ):
                 continue
             if rule.kind == "qualitative" and _quoted_slogan(folded, a, b):
                 continue
@@ -111,6 +115,8 @@ def _scope_and_subject(words: str) -> tuple[str, str]:
         if m:
             scope, words = m.group(0), words[: m.start()] + words[m.end() :]
     words = clean(rules.TRAILING_VERBS.sub("", clean(rules.LEADING_VERBS.sub("", words))))
+    if not scope and rules.PLACE_NAME.fullmatch(words):  # 其中临波区35条: a place, its thing said before
+        return words, ""
     if len(words) > 16 and "的" in words[:-2]:  # 集成洗车…等服务的多功能公共停车场 -> 多功能公共停车场
         words = words.rsplit("的", 1)[1]
     return scope.removesuffix("范围内").removesuffix("范围"), words[-24:]

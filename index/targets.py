@@ -174,9 +174,10 @@ _YEAR_SPAN = re.compile(
 )
 
 
-def _period(sentence: str, deadline: rules.Deadline | None, chain: list[Section]) -> str:
-    """The years a figure is for, as written: the sentence's own, else its headings'."""
-    for source in (sentence, *(s.heading for s in reversed(chain))):
+def _period(sentence: str, deadline: rules.Deadline | None, chain: list[Section], lead: str = "") -> str:
+    """The years a figure is for, as written: the sentence's own, else those of the words before it
+    in its paragraph (第二阶段（2023—2024年）：…。), else its headings'."""
+    for source in (sentence, lead, *(s.heading for s in reversed(chain))):
         for m in _YEAR_SPAN.finditer(fold_width(source)):
             if (
                 deadline is None
@@ -231,6 +232,7 @@ def _sentence_drafts(
 ) -> Iterator[_Draft]:
     path = chain[-1].path
     sentence = text[a:b]
+    lead = text[text.rfind("\n", 0, a) + 1 : a]
     folded = fold_width(sentence)
     deadlines = rules.find_deadlines(sentence, year)
     found = [
@@ -245,7 +247,7 @@ def _sentence_drafts(
     if not found:
         for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
             subject = _task_subject(sentence, d)
-            period = _period(sentence, d, chain)
+            period = _period(sentence, d, chain, lead)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
         return
     penalty = "罚款" in sentence
@@ -262,7 +264,7 @@ def _sentence_drafts(
             subject,
             f,
             scope,
-            _period(sentence, d, chain),
+            _period(sentence, d, chain, lead),
             d,
             responsible,
             _kind(sentence, f),
@@ -270,7 +272,7 @@ def _sentence_drafts(
         )
     for d in deadlines:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
         if d not in used:
-            subject, period = _task_subject(sentence, d), _period(sentence, d, chain)
+            subject, period = _task_subject(sentence, d), _period(sentence, d, chain, lead)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
 
 
@@ -321,66 +323,70 @@ def _task_table_units(
     return out
 
 
-def _table_drafts(
-    document: Document, section: Section, rows: list[TableRow], year: int | None
-) -> Iterator[_Draft]:
+def _row_name(named: list[tuple[tuple[int, int, str], str]]) -> str:
+    """What a table row is about: its (last short) task/item cell, else its first cell of words."""
+    names = [c[2] for c, n in named if rules.NAME_COLUMN.search(n) and not rules.SCORE_COLUMN.search(n)]
+    plain = [c[2] for c, n in named if not rules.NUMBER_COLUMN.match(n) and not _BARE.fullmatch(c[2])]
+    if names:
+        return (names[-1] if len(names[-1]) <= 24 else names[0])[:40]
+    return plain[0][:40] if plain else ""
+
+
+_BARE = re.compile(r"\d+(?:\.\d+)?")
+_NAME_UNIT = re.compile(r"[（(]([^（）()]{1,12})[）)]\s*$")  # 城市生活污水集中收集率（%）
+
+
+def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> Iterator[_Draft]:
+    """Rows of a table: a figure in any cell is a target (score column: a score; a bare number
+    under a year or 目标值 column: the indicator's value in the unit its name gives); a row whose
+    only commitment is its 完成时限 cell is a task."""
     untitled = section.body_start == section.start and len(section.path) > 1
     path = section.path[:-1] if untitled else section.path
     for row in rows:
-        cols = _columns(row)
         a, b = min(c[0] for c in row.cells), max(c[1] for c in row.cells)
-        named = [(c, n) for c, n in zip(row.cells, cols, strict=False) if c[2]]
+        named = [(c, n) for c, n in zip(row.cells, _columns(row), strict=False) if c[2]]
         responsible = tuple(
             u
             for c, n in named
             if rules.RESPONSIBLE_COLUMN.search(n) and not rules.NAME_COLUMN.search(n)
             for u in split_units(c[2])
         )
-        names = [c[2] for c, n in named if rules.NAME_COLUMN.search(n) and not rules.SCORE_COLUMN.search(n)]
-        plain = [
-            c[2] for c, n in named if not rules.NUMBER_COLUMN.match(n) and not re.fullmatch(r"[\d.]+", c[2])
-        ]
-        name = (
-            names[-1] if names and len(names[-1]) <= 24 else names[0] if names else plain[0] if plain else ""
-        )[:40]
-        deadline = next(
-            (
-                d
-                for c, n in named
-                if rules.DEADLINE_COLUMN.search(n)
-                for d in rules.find_deadlines(c[2], year)
-            ),
-            None,
-        )
-        deadline_cell = next((c[2] for c, n in named if rules.DEADLINE_COLUMN.search(n)), "")
-        made = False
+        name = _row_name(named)
+        unit = _NAME_UNIT.search(name)
+        deadline, deadline_words, values = None, "", []
         for c, n in named:
-            if (
-                rules.NUMBER_COLUMN.match(n)
-                or rules.RESPONSIBLE_COLUMN.search(n)
-                or rules.DEADLINE_COLUMN.search(n)
+            if rules.NUMBER_COLUMN.match(n) or (
+                rules.RESPONSIBLE_COLUMN.search(n) and not rules.NAME_COLUMN.search(n)
             ):
                 continue
+            if rules.DEADLINE_COLUMN.search(n):
+                found = rules.find_deadlines(c[2], year)
+                if found:
+                    deadline = deadline or found[0]
+                    continue
+                if not find_values(c[2]):  # 长期坚持: the words, with no date
+                    deadline_words = deadline_words or c[2]
+                    continue
             if rules.SCORE_COLUMN.search(n):
                 number = rules.number_of(c[2])
-                if number is None:
-                    continue
-                value = c[2] if c[2].endswith("分") else f"{c[2]}分"
-                f = Found(0, 0, value, number, "分", "", "count")
-                yield _Draft(a, b, path, name, f, "", "", deadline, responsible, "score", "table")
-                made = True
+                if number is not None:
+                    value = c[2] if c[2].endswith("分") else f"{c[2]}分"
+                    values.append((name, Found(0, 0, value, number, "分", "", "count"), "", "", "score"))
+                continue
+            period = n if re.search(r"(?:19|20)\d{2}", n) else ""
+            if _BARE.fullmatch(c[2]) and (period or rules.VALUE_COLUMN.search(n)) and c[2] != name:
+                f = Found(0, 0, c[2], float(c[2]), unit.group(1) if unit else "", "", "count")
+                values.append((name, f, "", period or n, "target"))
                 continue
             found = find_values(c[2])
             for f, (scope, subject) in zip(found, subjects(c[2], found), strict=True):
                 own = subject if subject and subject != name else ""
                 full = f"{name}：{own}" if own and name and own not in name else (own or name)
-                period = n if re.search(r"(?:19|20)\d{2}", n) else ""
-                yield _Draft(
-                    a, b, path, full[:48], f, scope, period, deadline, responsible, _kind(c[2], f), "table"
-                )
-                made = True
-        if not made and (deadline or deadline_cell):
-            d = deadline or rules.Deadline(0, 0, deadline_cell, "")
+                values.append((full[:48], f, scope, period, _kind(c[2], f)))
+        for subject, f, scope, period, kind in values:
+            yield _Draft(a, b, path, subject, f, scope, period, deadline, responsible, kind, "table")
+        if not values and (deadline or deadline_words):
+            d = deadline or rules.Deadline(0, 0, deadline_words, "")
             yield _Draft(a, b, path, name, None, "", "", d, responsible, "task", "table")
 
 
@@ -402,7 +408,7 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
             continue
         if id(section) in table_sections:
             rows = next(r for s, r in tables if s is section)
-            drafts.extend(_table_drafts(document, section, rows, year))
+            drafts.extend(_table_drafts(section, rows, year))
             continue
         for a, b in _own_ranges(section):
             for x, y in _sentences(text, a, b):
