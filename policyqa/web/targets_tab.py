@@ -13,7 +13,7 @@ import gradio as gr
 from policyqa.records import Target
 from policyqa.web import targets_view as tv
 from policyqa.web.library import Library
-from policyqa.web.panels import viewer_panel
+from policyqa.web.panels import open_viewer_on_click, sources_panel, viewer_panel
 
 VIEWS = ("ledger", "compare", "due")
 
@@ -26,6 +26,11 @@ def _metas(lib: Library) -> dict:
     return dict(lib.engine.documents)
 
 
+def _stale():
+    # A new search makes the last export's file another view's: hide its button until the next export.
+    return gr.update(visible=False)
+
+
 def targets_tab(lib: Library) -> None:
     """Lay out the 指标 tab inside the current `gr.Tabs` and wire its events."""
 
@@ -33,7 +38,7 @@ def targets_tab(lib: Library) -> None:
     def show_ledger(search, file, kind, sort):
         rows = tv.ledger_view(_targets(lib), search or "", file or tv.ALL, kind or tv.ALL, sort or "")
         what = f"“{search.strip()}”" if (search or "").strip() else ""
-        return tv.count_line(rows, what), tv.ledger_table(rows), [r.id for r in rows], "ledger"
+        return tv.count_line(rows, what), tv.ledger_table(rows), [r.id for r in rows], "ledger", _stale()
 
     def show_compare(subject):
         subject = (subject or "").strip()
@@ -45,6 +50,7 @@ def targets_tab(lib: Library) -> None:
             tv.compare_table(groups),
             [r.id for r in rows],
             "compare",
+            _stale(),
         )
 
     def show_due(month):
@@ -52,7 +58,7 @@ def targets_tab(lib: Library) -> None:
             pairs, rows = tv.due_view(_targets(lib), month or "")
         except ValueError as exc:
             gr.Warning(str(exc))
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(),) * 5
         if not (month or "").strip():
             line = "请选择月份（YYYY-MM）。"
         elif not rows:
@@ -60,7 +66,7 @@ def targets_tab(lib: Library) -> None:
         else:
             units = len({unit for unit, _ in pairs})
             line = f"{month.strip()} 到期：{tv.count_line(rows)}，涉及 {units} 个责任单位"
-        return line, tv.due_table(pairs), [r.id for _, r in pairs], "due"
+        return line, tv.due_table(pairs), [r.id for _, r in pairs], "due", _stale()
 
     def refresh(search, file, kind, sort, month):
         """Redraw the choices and the ledger from the current index (documents may have changed)."""
@@ -139,7 +145,7 @@ def targets_tab(lib: Library) -> None:
                         elem_id="pq-targets-subject",
                     )
                     compare_btn = gr.Button("对比", variant="primary", scale=1, elem_id="pq-targets-compare")
-                matrix = gr.HTML(tv.compare_html("", []), elem_id="pq-targets-matrix")
+                matrix = sources_panel(tv.compare_html("", []), elem_id="pq-targets-matrix")
                 compare_count = gr.Markdown("")
                 compare_table = gr.Dataframe(
                     [],
@@ -177,15 +183,15 @@ def targets_tab(lib: Library) -> None:
 
     private = {"api_visibility": "private"}
     ledger_in = [search, file, kind, sort]
-    ledger_out = [ledger_count, ledger_table, ledger_ids, active]
+    ledger_out = [ledger_count, ledger_table, ledger_ids, active, download]
     search.submit(show_ledger, ledger_in, ledger_out, **private)
     search_btn.click(show_ledger, ledger_in, ledger_out, **private)
     for control in (file, kind, sort):
         control.input(show_ledger, ledger_in, ledger_out, **private)
-    compare_out = [matrix, compare_count, compare_table, compare_ids, active]
+    compare_out = [matrix, compare_count, compare_table, compare_ids, active, download]
     compare_btn.click(show_compare, subject, compare_out, **private)
     subject.select(show_compare, subject, compare_out, **private)
-    due_out = [due_count, due_table, due_ids, active]
+    due_out = [due_count, due_table, due_ids, active, download]
     due_btn.click(show_due, month, due_out, **private)
     month.select(show_due, month, due_out, **private)
     tab.select(
@@ -196,7 +202,8 @@ def targets_tab(lib: Library) -> None:
     )
     # Exports follow the sub-tab in view, whichever of the three was last searched.
     for view, sub in zip(VIEWS, (ledger_tab, compare_tab, due_tab), strict=True):
-        sub.select(lambda v=view: v, None, active, **private)
+        sub.select(lambda v=view: (v, _stale()), None, [active, download], **private)
+    open_viewer_on_click(lib, matrix, viewer)
     for table, ids in ((ledger_table, ledger_ids), (compare_table, compare_ids), (due_table, due_ids)):
         table.select(open_row, ids, viewer, **private)
     export_btn.click(export, [active, ledger_ids, compare_ids, due_ids, fmt], download, **private)

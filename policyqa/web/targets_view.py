@@ -158,7 +158,8 @@ def compare_table(groups: Sequence[tuple[str, list[Target]]]) -> list[list[str]]
 
 
 def compare_html(subject: str, groups: Sequence[tuple[str, list[Target]]]) -> str:
-    """The subject side by side: a row per wording group, a column per document, the values in cells."""
+    """The subject side by side: a row per wording group, a column per document, the values in cells
+    (each opens its sentence in the viewer, as a source card does)."""
     if not (subject or "").strip():
         return '<div class="pq-empty">输入或选择一个比较项（如 公厕、垃圾分类），查看各文件的数值。</div>'
     if not groups:
@@ -179,7 +180,9 @@ def compare_html(subject: str, groups: Sequence[tuple[str, list[Target]]]) -> st
         for file in docs:
             values = [r for r in members if r.file == file]
             items = "".join(
-                f'<div class="pq-cmp-value" title="{html.escape(r.sentence)}">{html.escape(_value_words(r))}</div>'
+                f'<div class="pq-cmp-value" role="button" tabindex="0" data-file="{html.escape(r.file)}" '
+                f'data-start="{r.start}" data-end="{r.end}" title="{html.escape(r.sentence)}">'
+                f"{html.escape(_value_words(r))}</div>"
                 for r in values
             )
             cells.append(f"<td>{items or _NO_VALUE}</td>")

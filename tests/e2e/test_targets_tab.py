@@ -66,6 +66,12 @@ def test_search_open_compare_deadlines_and_export(page, live_app, tmp_path):
     expect(matrix).to_be_visible()
     assert matrix.locator("thead th").count() >= 3  # 比较项 + at least two documents
     expect(matrix.locator("tbody tr").first).to_contain_text("座")
+    expect(download).to_be_hidden()  # the exported file was the search's, not this view's
+    # a value in the matrix opens its sentence, as a source card does
+    value = matrix.locator(".pq-cmp-value").first
+    value.click()
+    sentence = value.get_attribute("title")  # the cell's tooltip is its sentence
+    expect(page.locator("#pq-targets-viewer mark#pq-cited")).to_have_text(sentence)
 
     # 5. deadlines: the first month in the data, grouped by responsible unit
     page.get_by_role("tab", name="到期").click()

@@ -113,6 +113,9 @@ def test_compare_puts_one_subject_side_by_side(rows):
     page = tv.compare_html("公厕", groups)
     assert page.count("<th>《") == 2 and "18座" in page and "6座" in page
     assert f'<th scope="row">{label}</th>' in page
+    east = next(r for r in members if r.file == "east.txt")  # a value opens its sentence in the viewer
+    assert f'data-file="east.txt" data-start="{east.start}" data-end="{east.end}"' in page
+    assert EAST[east.start : east.end] == east.sentence
     table = tv.compare_table(groups)
     assert [line[0] for line in table] == [str(i + 1) for i in range(len(flat))]
     assert table[0][1] == label
