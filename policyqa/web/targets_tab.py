@@ -26,6 +26,21 @@ def _metas(lib: Library) -> dict:
     return dict(lib.engine.documents)
 
 
+class _Examples:
+    """The compare examples of the current ledger, worked out again only when the engine changed
+    (each example is a comparison over every row; the tab is chosen far more often than swapped)."""
+
+    def __init__(self):
+        self._engine = None
+        self._examples: list[str] = []
+
+    def get(self, lib: Library) -> list[str]:
+        engine = lib.engine
+        if engine is not self._engine:
+            self._examples, self._engine = tv.subject_examples(_targets(lib)), engine
+        return self._examples
+
+
 def _stale():
     # A new search makes the last export's file another view's: hide its button until the next export.
     return gr.update(visible=False)
@@ -33,6 +48,7 @@ def _stale():
 
 def targets_tab(lib: Library) -> None:
     """Lay out the 指标 tab inside the current `gr.Tabs` and wire its events."""
+    examples = _Examples()
 
     # ------------------------------------------------------------ the three views
     def show_ledger(search, file, kind, sort):
@@ -78,7 +94,7 @@ def targets_tab(lib: Library) -> None:
         return (
             gr.update(choices=files, value=file),
             gr.update(choices=months, value=month_value),
-            gr.update(choices=tv.subject_examples(rows)),
+            gr.update(choices=examples.get(lib)),
             *show_ledger(search, file, kind, sort),
         )
 
@@ -137,7 +153,7 @@ def targets_tab(lib: Library) -> None:
             with gr.Tab("对比", id="targets-compare") as compare_tab:
                 with gr.Row():
                     subject = gr.Dropdown(
-                        tv.subject_examples(rows),
+                        examples.get(lib),
                         value=None,
                         allow_custom_value=True,
                         label="比较项（可输入，如 公厕、垃圾分类、违法建设、共享泊位）",

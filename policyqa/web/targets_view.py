@@ -17,7 +17,7 @@ from pathlib import Path
 from policyqa.ledger_export import KIND_NAMES, write_csv, write_xlsx
 from policyqa.records import TARGET_KINDS, DocumentMeta, Target
 from policyqa.web.documents import document_label
-from retrieval.ledger import by_deadline, compare, due_in, filter_targets, subject_key
+from retrieval.ledger import ALIASES, by_deadline, compare, due_in, filter_targets, subject_key
 
 ALL = ""  # the filters' "any" choice
 LEDGER_COLUMNS = ("序号", "指标/事项", "数值", "限定", "期限/截止", "责任单位", "文件", "章节")
@@ -30,6 +30,7 @@ SORTS = {
     "指标名称": "subject",
 }
 EXPORT_FORMATS = ("Excel (XLSX)", "CSV")
+EXAMPLE_CANDIDATES = 30
 _NO_VALUE = '<span class="pq-cmp-none">—</span>'  # this document gives no value for the subject
 
 
@@ -51,17 +52,23 @@ def month_choices(rows: Iterable[Target]) -> list[str]:
 
 
 def subject_examples(rows: Sequence[Target], n: int = 6) -> list[str]:
-    """Subjects worth comparing: the commonest wording of the subjects that most documents share."""
-    files: dict[str, set[str]] = {}
-    wordings: dict[str, Counter] = {}
+    """Subjects worth comparing, those a comparison finds in most documents first: the subjects
+    documents share (by `subject_key`) and the ledger's synonym groups (公厕, 泊位, 违建 …). Only
+    subjects found in two or more documents, unless no subject is."""
+    counts: Counter = Counter()
     for r in rows:
-        if r.kind == "task" or not r.subject:
-            continue
-        key = subject_key(r.subject)
-        files.setdefault(key, set()).add(r.file)
-        wordings.setdefault(key, Counter())[r.subject] += 1
-    ranked = sorted(files, key=lambda k: (-len(files[k]), -sum(wordings[k].values()), k))
-    return [key for key in ranked[:n] if len(key) >= 2]
+        if r.kind != "task" and r.subject:
+            counts[subject_key(r.subject)] += 1
+    # Each candidate is one comparison over every row: the commonest subjects only, for a large ledger.
+    common = [k for k, _ in counts.most_common(EXAMPLE_CANDIDATES) if len(k) >= 2]
+    candidates = common + [group[0] for group in ALIASES]
+    spans: dict[str, int] = {}
+    for word in dict.fromkeys(candidates):
+        _, found = compare_view(rows, word)
+        if found:
+            spans[word] = len({r.file for r in found})
+    shared = [w for w in spans if spans[w] >= 2] or list(spans)
+    return sorted(shared, key=lambda w: -spans[w])[:n]
 
 
 def _sorted(rows: list[Target], order: str) -> list[Target]:
