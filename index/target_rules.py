@@ -168,7 +168,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
     DeadlineRule(
         "year_end",
         re.compile(
-            r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*(?:底|末)|(?<![\d今去明])年(?:底|末|内))(?:前|之前|以前)?"
+            r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*(?:底|末)|(?<![\d今去明])年(?:底|末|内))(?:前|之前|以前)?(?!不)"
         ),
         "year_end",
     ),
@@ -251,7 +251,8 @@ RESPONSIBLE_INLINE = re.compile(r"[（(]([^（）()。]{2,80}?(?:牵头|负责|�
 RESPONSIBLE_COLUMN = re.compile(r"牵头|责任|负责|配合")
 DEADLINE_COLUMN = re.compile(r"时限|完成时间|时间节点|期限|截止")
 SCORE_COLUMN = re.compile(r"分值|分数|满分|权重|标准分")
-VALUE_COLUMN = re.compile(r"目标|指标值|基期|现状|基数|基准|数值|预期|值$")
+VALUE_COLUMN = re.compile(r"目标|指标值|数值|预期|值$")
+BASELINE_COLUMN = re.compile(r"基期|现状|基数|基准|上年|实际")  # what was, not what is to be
 NAME_COLUMN = re.compile(r"任务|事项|项目|内容|指标|名称|类别|工作")
 NUMBER_COLUMN = re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)
 
@@ -289,12 +290,13 @@ SCOPE_RE = re.compile("(?:" + "|".join(re.escape(s) for s in SCOPES) + r")(?:范
 # 新增 and 新改建 stay: they are part of the thing counted (新改建公厕).
 LEADING_VERBS = re.compile(
     r"^(?:(?:继续|持续|全面|加快|积极|大力|努力|进一步|深入|切实|稳步|有序|高标准|高质量|高水平|"
-    r"年度|全年|年内|今年|其中|同时|并|要|将|均|累计|总计|力争|确保|实现|完成|推进|推动|强化|针对|"
+    r"年度|全年|年内|今年|每年|三年|五年|其中|同时|并|要|将|均|累计|总计|力争|确保|实现|完成|推进|推动|强化|针对|"
     r"开展|实施|建设|建成|打造|创建|遴选|守住|守牢|以|在|对|使|让|把|通过|做好|抓好)\s*)+"
 )
 TRAILING_VERBS = re.compile(
     r"(?:不低于|不少于|不超过|不高于|不大于|不小于|至少|最多|超过|达到|控制在|稳定在|提高到|提升至|"
-    r"提升到|降至|实现|完成|要|均|各|分别|累计|共|约|达|为|的|全年|年内|年度|两个|三个)+$"
+    r"提升到|降至|实现|完成|要|均|各|分别|累计|共|约|达|为|的|全年|年内|年度|两个|三个|原则上|低于|高于|"
+    r"未达到|未|扩大至|扩大到|增加到|增至|减少到|减至|提高至)+$"
 )
 # Where a subject written after its figure stops (the verb of what is done with it).
 AFTER_SUBJECT_STOP = re.compile(r"进行|纳入|并入|加入|开展|实施|中选取|向社会|和|及|，|。|；")
@@ -305,3 +307,14 @@ ABSTRACT_NOUNS = re.compile(
 # Words saying a figure is already done (已建成, 完成了), not a commitment.
 PAST = re.compile(r"已经|已(?!有|知)|(?<![为除])了(?!解)|截至")
 QUOTES = "“”\"'‘’「」《》"
+# An item or article marker: （一） 1． 一、 一是 第十条
+ITEM_MARKER = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
+)
+LIST_MARKER = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是])\s*"
+)
+COMPARED = re.compile(r"^(?:较|比|同比|环比)")
+CHANGED_TO = re.compile(r"(?:扩大|提高|增加|减少|降低|提升|调整|压减)(?:至|到)")
+PER_STEP = re.compile(r"每(?:低|高|少|多|超|超过|增加|减少|下降|上升)$")
+RULE_REFERENCE = re.compile(r"内?按照[^，。；]{0,12}?规定")

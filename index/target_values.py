@@ -89,7 +89,7 @@ def _quoted_slogan(folded: str, a: int, b: int) -> bool:
 
 
 def clean(s: str) -> str:
-    s = s.strip(WHITESPACE + "、，,：:和及与或等")
+    s = s.strip(WHITESPACE + "、，,：:和及与或等").lstrip("）)”").rstrip("（(“")
     for left, right in ("“”", "（）", "()"):
         if s.count(left) != s.count(right):
             s = s.strip(left + right)
@@ -98,7 +98,8 @@ def clean(s: str) -> str:
 
 def _scope_and_subject(words: str) -> tuple[str, str]:
     """Split the words before a figure into where (主城区) and what (主干道机扫率)."""
-    words = clean(rules.LEADING_VERBS.sub("", clean(words)))
+    words = clean(rules.LEADING_VERBS.sub("", clean(rules.LIST_MARKER.sub("", words))))
+    words = re.sub(r"由[^，。；]*$", "", words)  # 由18项扩大至25项: the words before 由 name the thing
     scope = ""
     m = rules.PLACE_LIST.match(words) or rules.SCOPE_RE.match(words)
     if m:
@@ -123,8 +124,12 @@ def _scope_and_subject(words: str) -> tuple[str, str]:
 
 
 def _subject_after(folded: str, sentence: str, end: int, stop: int) -> str:
-    """The noun a count is written before (建成300公里以上绿道 -> 绿道), up to `stop`."""
-    m = rules.AFTER_SUBJECT_STOP.search(folded, end, stop)
+    """The noun a count is written before (建成300公里以上绿道 -> 绿道), up to `stop`; for a time
+    limit, what is to be done in it (六个月内按照本条例规定进行整改 -> 进行整改)."""
+    rule = rules.RULE_REFERENCE.match(folded, end)
+    if rule:
+        end = rule.end()
+    m = rules.AFTER_SUBJECT_STOP.search(folded, end + 1, stop)
     words = clean(sentence[end : m.start() if m else stop])
     return words[:24]
 
@@ -159,6 +164,8 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
             subject = subject.rsplit("和", 1)[-1]
             if "\u4e00" <= nxt <= "\u9fff":  # 属地全覆盖检查: what is done to full coverage
                 subject += clean(folded[f.end : stop][:6])
+        if rules.COMPARED.match(subject) and out:  # 达到85吨，较上年增长12%
+            subject = out[-1][1] + subject
         if len(subject) < 2 and out:
             scope = scope or out[-1][0]
             subject = out[-1][1]
@@ -169,8 +176,12 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
 def is_noise(folded: str, f: Found, found: list[Found]) -> bool:
     """Figures that are no commitment: 3个环节 (how the work is organised), 全覆盖 in a list of
     slogans (无缝隙、全覆盖、无死角) or in a purpose (为实现…全覆盖), 24小时 naming what is counted
-    next (24小时开放公厕50座)."""
+    next (24小时开放公厕50座), the old figure of 由18项扩大至25项, the step of 每低1个百分点扣0.5分."""
     if f.family == "count" and rules.ABSTRACT_NOUNS.match(folded[f.end : f.end + 4]):
+        return True
+    if folded[f.start - 1 : f.start] == "由" and rules.CHANGED_TO.match(folded, f.end):
+        return True
+    if rules.PER_STEP.search(folded[max(0, f.start - 3) : f.start]):
         return True
     if f.family == "qualitative":
         clause = [m.end() for m in CLAUSE_END.finditer(folded, 0, f.start)]

@@ -19,6 +19,7 @@ from index import target_rules as rules
 from index.cjk import fold_width
 from index.lines import WHITESPACE
 from index.tables import TableRow, table_rows
+from index.target_units import Responsible, normalised_task, split_units
 from index.target_values import CLAUSE_END, Found, clean, find_values, is_noise, is_past, subjects
 from policyqa.records import Document, DocumentMeta, Section, Target
 
@@ -26,9 +27,6 @@ from policyqa.records import Document, DocumentMeta, Section, Target
 # 责令改正；逾期不改正的，处…罚款) and whose parts need each other to be read.
 _SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|[\r\n]+")
 _TEXT_KINDS = ("preamble", "body", "attachment", "table")
-_MARKER = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
-)
 
 
 def document_year(meta: DocumentMeta) -> int | None:
@@ -40,79 +38,6 @@ def document_year(meta: DocumentMeta) -> int | None:
         if iso[:4].isdigit():
             return int(iso[:4])
     return meta.years[0] if meta.years else None
-
-
-# ---------------------------------------------------------------------------------------------
-# responsible units
-
-
-def split_units(text: str) -> tuple[str, ...]:
-    """市城管局、市建委，各区（园区） -> (市城管局, 市建委, 各区（园区）): split at top-level 、，；."""
-    out, depth, cur = [], 0, []
-    for ch in text:
-        depth += ch in "（(〔[【"
-        depth -= ch in "）)〕]】"
-        if depth <= 0 and ch in "、，,；;和":
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
-    cleaned = (re.sub(r"(?:牵头|负责|配合|共同)$", "", clean(u.strip("。〕】"))) for u in out)
-    return tuple(u for u in dict.fromkeys(cleaned) if u)
-
-
-def _labelled_units(text: str, a: int, b: int) -> list[tuple[int, tuple[str, ...], bool]]:
-    """(offset, units, labelled) of every 责任单位：… note (read to its closing bracket or line end)
-    and every bracketed （…牵头，…负责） in text[a:b]."""
-    out = []
-    for m in rules.RESPONSIBLE_LABEL.finditer(text, a, b):
-        depth, k = 0, m.end()
-        while k < b and text[k] not in "\r\n":
-            depth += text[k] in "（(〔[【"
-            depth -= text[k] in "）)〕]】"
-            if depth < 0 or text[k] == "。":
-                break
-            k += 1
-        out.append((m.start(), split_units(text[m.end() : k]), True))
-    for m in rules.RESPONSIBLE_INLINE.finditer(text, a, b):
-        if not rules.RESPONSIBLE_LABEL.search(m.group(1)):
-            out.append((m.start(), split_units(m.group(1)), False))
-    return sorted(out)
-
-
-def _normalised_task(s: str) -> str:
-    return re.sub(r"[\s“”\"。：:]", "", _MARKER.sub("", s))
-
-
-class _Responsible:
-    """Who is responsible for a sentence: its own note, the nearest section holding one note, or
-    the task table row naming one of its headings."""
-
-    def __init__(self, document: Document, table_units: dict[str, tuple[str, ...]]):
-        self.text = document.text
-        self.table_units = table_units
-
-    def of(self, start: int, end: int, chain: list[Section]) -> tuple[str, ...]:
-        # A note in the sentence's paragraph (…45公里以上。（市容局牵头）) is the paragraph's.
-        line_end = re.compile(r"[\r\n]").search(self.text, end)
-        own = _labelled_units(
-            self.text, self.text.rfind("\n", 0, start) + 1, line_end.start() if line_end else len(self.text)
-        )
-        if own:
-            return next((units for at, units, _ in own if at >= start), own[-1][1])
-        # A labelled note (〔责任单位：…〕) covers the nearest section that holds no other.
-        for section in reversed(chain):
-            notes = _labelled_units(self.text, section.start, section.end)
-            if len(notes) == 1 and notes[0][2]:
-                return notes[0][1]
-            if notes:  # the nearest notes are other sentences' own
-                break
-        for section in reversed(chain):
-            units = self.table_units.get(_normalised_task(section.heading))
-            if units:
-                return units
-        return ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +133,7 @@ def _task_subject(sentence: str, d: rules.Deadline) -> str:
     a = starts[-1] if starts else 0
     end = CLAUSE_END.search(folded, d.end)
     b = end.start() if end else len(sentence)
-    words = clean(sentence[a : d.start] + sentence[d.end : b])
+    words = clean(sentence[a : d.start].rstrip("于在") + sentence[d.end : b])
     if len(words) < 8 and len(starts) >= 1:
         earlier = starts[-2] if len(starts) >= 2 else 0
         words = clean(sentence[earlier : starts[-1]]) + "，" + words
@@ -217,19 +142,21 @@ def _task_subject(sentence: str, d: rules.Deadline) -> str:
 
 def _penalty_subject(sentence: str) -> str:
     """The conduct a fine is for: the clause(s) before 由/处, without 违反本…规定."""
-    clauses = [c for c in re.split(r"[，,]", _MARKER.sub("", sentence)) if c]
+    clauses = [c for c in re.split(r"[，,]", rules.ITEM_MARKER.sub("", sentence)) if c]
     kept = []
     for c in clauses:
         if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
             break
         if not re.match(r"^违反本", c):
             kept.append(c)
-    return clean(_MARKER.sub("", "，".join(kept)))[:40]
+    return clean(rules.ITEM_MARKER.sub("", "，".join(kept)))[:40]
 
 
 def _sentence_drafts(
-    text: str, a: int, b: int, chain: list[Section], year: int | None, who: _Responsible
+    text: str, a: int, b: int, chain: list[Section], years: tuple[int | None, int | None], who: Responsible
 ) -> Iterator[_Draft]:
+    """The rows of one sentence; `years` are the document's year and the first year it covers."""
+    year, first_year = years
     path = chain[-1].path
     sentence = text[a:b]
     lead = text[text.rfind("\n", 0, a) + 1 : a]
@@ -255,8 +182,13 @@ def _sentence_drafts(
     for f, (scope, subject) in zip(found, subjects(sentence, found), strict=True):
         d = _deadline_of(folded, f, deadlines)
         used.add(d)
+        if d and first_year and d.iso and int(d.iso[:4]) < first_year:
+            continue  # 2020年底…达到32% in a plan for 2021—2025: what was reached, not a target
         if penalty and f.unit in ("元", "万元", "亿元"):
             subject = _penalty_subject(sentence) or subject
+        for x in deadlines:  # 年底前共享泊位达到1500个: the deadline is not part of the subject
+            subject = clean(subject.replace(x.text, ""))
+        subject = subject or _heading_subject(chain[-1].heading)
         yield _Draft(
             a,
             b,
@@ -274,6 +206,12 @@ def _sentence_drafts(
         if d not in used:
             subject, period = _task_subject(sentence, d), _period(sentence, d, chain, lead)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
+
+
+def _heading_subject(heading: str) -> str:
+    """A short heading's thing (1．建设口袋公园 -> 口袋公园), for a figure whose sentence names none."""
+    words = clean(rules.LEADING_VERBS.sub("", rules.ITEM_MARKER.sub("", heading)))
+    return words if len(words) <= 16 else ""
 
 
 def _deadline_of(folded: str, f: Found, deadlines: list[rules.Deadline]) -> rules.Deadline | None:
@@ -318,7 +256,7 @@ def _task_table_units(
             tasks = [c[2] for c, name in zip(row.cells, cols, strict=False) if rules.NAME_COLUMN.search(name)]
             if units and tasks:
                 out.setdefault(
-                    _normalised_task(tasks[-1]), tuple(u for cell in units for u in split_units(cell))
+                    normalised_task(tasks[-1]), tuple(u for cell in units for u in split_units(cell))
                 )
     return out
 
@@ -342,8 +280,12 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
     only commitment is its 完成时限 cell is a task."""
     untitled = section.body_start == section.start and len(section.path) > 1
     path = section.path[:-1] if untitled else section.path
+    scoring = any(rules.SCORE_COLUMN.search(h[2]) for row in rows[:1] for h in row.header)
+    done = 0  # where the previous row ended: a cell before it is a merged cell repeated from above
     for row in rows:
-        a, b = min(c[0] for c in row.cells), max(c[1] for c in row.cells)
+        own_cells = [c for c in row.cells if c[0] >= done] or list(row.cells)
+        a, b = min(c[0] for c in own_cells), max(c[1] for c in row.cells)
+        done = b
         named = [(c, n) for c, n in zip(row.cells, _columns(row), strict=False) if c[2]]
         responsible = tuple(
             u
@@ -355,8 +297,11 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
         unit = _NAME_UNIT.search(name)
         deadline, deadline_words, values = None, "", []
         for c, n in named:
-            if rules.NUMBER_COLUMN.match(n) or (
-                rules.RESPONSIBLE_COLUMN.search(n) and not rules.NAME_COLUMN.search(n)
+            if (
+                rules.NUMBER_COLUMN.match(n)
+                or (rules.RESPONSIBLE_COLUMN.search(n) and not rules.NAME_COLUMN.search(n))
+                or rules.BASELINE_COLUMN.search(n)
+                or c[0] < a  # a merged cell: its figures belong to the row it was written on
             ):
                 continue
             if rules.DEADLINE_COLUMN.search(n):
@@ -381,8 +326,17 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
             found = find_values(c[2])
             for f, (scope, subject) in zip(found, subjects(c[2], found), strict=True):
                 own = subject if subject and subject != name else ""
-                full = f"{name}：{own}" if own and name and own not in name else (own or name)
-                values.append((full[:48], f, scope, period, _kind(c[2], f)))
+                full = (
+                    own
+                    if name and name in own
+                    else f"{name}：{own}"
+                    if own and name and own not in name
+                    else (own or name)
+                )
+                kind = _kind(c[2], f)
+                if scoring:  # a scoring rule: 扣0.5分 is a score, 低于80%的 a threshold
+                    kind, full = ("score" if f.unit == rules.SCORE_UNIT else "standard"), (name or full)
+                values.append((full[:48], f, scope, period, kind))
         for subject, f, scope, period, kind in values:
             yield _Draft(a, b, path, subject, f, scope, period, deadline, responsible, kind, "table")
         if not values and (deadline or deadline_words):
@@ -398,10 +352,11 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
     """Every quantified target, deadline, fine, score and standard of the document, in text order."""
     meta, text = document.meta, document.text
     year = document_year(meta)
+    years = (year, min(meta.years) if meta.years else None)
     tables = [(s, table_rows(document, s)) for s in document.walk() if s.kind == "table"]
     tables = [(s, rows) for s, rows in tables if rows]
     table_sections = {id(s) for s, _ in tables}
-    who = _Responsible(document, _task_table_units(document, tables))
+    who = Responsible(document, _task_table_units(document, tables))
     drafts: list[_Draft] = []
     for section, chain in _chains(document.sections, []):
         if section.kind not in _TEXT_KINDS:
@@ -412,7 +367,7 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
             continue
         for a, b in _own_ranges(section):
             for x, y in _sentences(text, a, b):
-                drafts.extend(_sentence_drafts(text, x, y, chain, year, who))
+                drafts.extend(_sentence_drafts(text, x, y, chain, years, who))
     drafts.sort(key=lambda d: d.start)  # a parent's text after its children comes back in place
     return tuple(_target(meta, text, year, n, d) for n, d in enumerate(drafts))
 
