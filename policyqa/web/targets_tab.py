@@ -8,6 +8,9 @@ re-index swaps the engine, and the next search, click or export sees the new led
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import gradio as gr
 
 from policyqa.records import Target
@@ -16,6 +19,17 @@ from policyqa.web.library import Library
 from policyqa.web.panels import open_viewer_on_click, sources_panel, viewer_panel
 
 VIEWS = ("ledger", "compare", "due")
+
+
+class TargetsTab(NamedTuple):
+    """The tab's event handlers, for tests to call as the browser would."""
+
+    show_ledger: Callable
+    show_compare: Callable
+    show_due: Callable
+    refresh: Callable
+    open_row: Callable
+    export: Callable
 
 
 def _targets(lib: Library) -> tuple[Target, ...]:
@@ -46,7 +60,7 @@ def _stale():
     return gr.update(visible=False)
 
 
-def targets_tab(lib: Library) -> None:
+def targets_tab(lib: Library) -> TargetsTab:
     """Lay out the 指标 tab inside the current `gr.Tabs` and wire its events."""
     examples = _Examples()
 
@@ -223,3 +237,4 @@ def targets_tab(lib: Library) -> None:
     for table, ids in ((ledger_table, ledger_ids), (compare_table, compare_ids), (due_table, due_ids)):
         table.select(open_row, ids, viewer, **private)
     export_btn.click(export, [active, ledger_ids, compare_ids, due_ids, fmt], download, **private)
+    return TargetsTab(show_ledger, show_compare, show_due, refresh, open_row, export)
