@@ -104,7 +104,7 @@ def targets_tab(lib: Library) -> TargetsTab:
         files = tv.doc_choices(rows, _metas(lib))
         file = file if file in {f for _, f in files} else tv.ALL
         months = tv.month_choices(rows)
-        month_value = month if month in months else (months[0] if months else None)
+        month_value = month if month in months else tv.default_month(months)
         return (
             gr.update(choices=files, value=file),
             gr.update(choices=months, value=month_value),
@@ -189,7 +189,7 @@ def targets_tab(lib: Library) -> TargetsTab:
                 with gr.Row():
                     month = gr.Dropdown(
                         months,
-                        value=months[0] if months else None,
+                        value=tv.default_month(months),
                         allow_custom_value=True,
                         label="月份（YYYY-MM）",
                         scale=4,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from policyqa.ledger_export import KIND_NAMES, write_csv, write_xlsx
@@ -49,6 +49,15 @@ def doc_choices(rows: Iterable[Target], metas: dict[str, DocumentMeta]) -> list[
 def month_choices(rows: Iterable[Target]) -> list[str]:
     """The months (YYYY-MM) that some row falls due in, earliest first."""
     return sorted({r.deadline[:7] for r in rows if r.deadline})
+
+
+def default_month(months: Sequence[str], today: date | None = None) -> str | None:
+    """The month the deadlines view opens at: this month or the next one that has deadlines, else
+    the latest (every deadline is past); None when no row has a deadline."""
+    if not months:
+        return None
+    now = (today or date.today()).isoformat()[:7]
+    return next((m for m in sorted(months) if m >= now), max(months))
 
 
 def subject_examples(rows: Sequence[Target], n: int = 6) -> list[str]:

@@ -142,6 +142,16 @@ def test_due_view_groups_a_month_by_responsible_unit(rows):
         tv.due_view(rows, "九月")
 
 
+def test_the_deadlines_view_opens_at_this_or_the_next_month_with_deadlines():
+    from datetime import date
+
+    months = ["2024-03", "2024-09", "2025-12"]
+    assert tv.default_month(months, date(2024, 9, 15)) == "2024-09"
+    assert tv.default_month(months, date(2024, 4, 1)) == "2024-09"
+    assert tv.default_month(months, date(2026, 1, 1)) == "2025-12"  # all past: the latest
+    assert tv.default_month([], date(2024, 1, 1)) is None
+
+
 def test_choices_and_examples(rows):
     metas = {"east.txt": DocumentMeta(file="east.txt", title="丙市2024年市政管理工作要点")}
     choices = tv.doc_choices(rows, metas)
