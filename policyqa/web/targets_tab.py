@@ -114,7 +114,9 @@ def targets_tab(lib: Library) -> TargetsTab:
 
     # ------------------------------------------------------------ a click opens the passage
     def open_row(ids, evt: gr.SelectData):
-        row = tv.picked(tv.by_ids(_targets(lib), ids), evt.row_value)
+        # The 序号 names the id first: rows gone from a re-index must not shift the others' places.
+        chosen = tv.by_ids(_targets(lib), [tv.picked(ids, evt.row_value)])
+        row = chosen[0] if chosen else None
         if row is None:
             gr.Warning("这一条已不在当前索引中，请重新查询。")
             return gr.skip()

@@ -236,8 +236,9 @@ def due_table(pairs: Sequence[tuple[str, Target]]) -> list[list[str]]:
     ]
 
 
-def picked(table_rows: Sequence[Target], row_value: Sequence | None) -> Target | None:
-    """The row a table click chose, from the clicked line's 序号 (its place in the view)."""
+def picked(table_rows: Sequence, row_value: Sequence | None):
+    """The row (or row id) a table click chose, from the clicked line's 序号 (its place in the view);
+    None for a line without one."""
     try:
         index = int(str(row_value[0])) - 1
     except (TypeError, ValueError, IndexError):
@@ -245,7 +246,7 @@ def picked(table_rows: Sequence[Target], row_value: Sequence | None) -> Target |
     return table_rows[index] if 0 <= index < len(table_rows) else None
 
 
-def by_ids(rows: Iterable[Target], ids: Sequence[str]) -> list[Target]:
+def by_ids(rows: Iterable[Target], ids: Sequence[str | None]) -> list[Target]:
     """The rows with these ids, in `ids` order (those gone from the index after a re-index left out)."""
     known = {r.id: r for r in rows}
     return [known[i] for i in ids if i in known]

@@ -67,8 +67,10 @@ def test_compare_due_and_export(tab, tmp_path):
 
 def test_every_event_reads_the_engine_current_then(tab):
     lib, handlers = tab
-    _, table, ids, _, _ = handlers.show_ledger("", "", "", "")
-    b_line = next(line for line in table if "乙县" in line[6])
+    # largest values first puts b's 50万平方米 before a's rows: removing b must not shift a's lines
+    _, table, ids, _, _ = handlers.show_ledger("", "", "", "数值（大的在前）")
+    b_line, a_line = table[0], table[-1]
+    assert "乙县" in b_line[6] and "甲市" in a_line[6]
     with lib.update_lock:  # as the 文件管理 tab removes a document
         lib.swap(library.remove_document(lib.settings, "b.txt", lib.engine.embedder).index)
     files, months, examples, count, table_after, *_ = handlers.refresh("", "b.txt", "", "", "")
@@ -76,6 +78,8 @@ def test_every_event_reads_the_engine_current_then(tab):
     assert "来自 1 份文件" in count and not any("乙县" in line[6] for line in table_after)
     with pytest.warns(UserWarning, match="已不在当前索引中"):  # that row is gone
         assert _skipped(handlers.open_row(ids, _click(b_line)))
+    kept = next(t for t in lib.engine.index.targets if t.id == ids[-1])
+    assert f'<mark id="pq-cited">{kept.sentence}</mark>' in handlers.open_row(ids, _click(a_line))["value"]
     download = handlers.export("ledger", ids, [], [], "CSV")
     text = Path(download["value"]).read_text(encoding="utf-8-sig")
     assert "甲市" in text and "乙县" not in text
