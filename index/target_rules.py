@@ -290,7 +290,8 @@ SCOPE_RE = re.compile("(?:" + "|".join(re.escape(s) for s in SCOPES) + r")(?:范
 # 新增 and 新改建 stay: they are part of the thing counted (新改建公厕).
 LEADING_VERBS = re.compile(
     r"^(?:(?:继续|持续|全面|加快|积极|大力|努力|进一步|深入|切实|稳步|有序|高标准|高质量|高水平|"
-    r"年度|全年|年内|今年|每年|三年|五年|其中|同时|并|要|将|均|累计|总计|力争|确保|实现|完成|推进|推动|强化|针对|"
+    r"(?:19|20)\d{2}年|汛期前|汛前|年度|全年|年内|今年|每年|三年|五年|其中|同时|并|要|将|均|累计|总计|力争|确保|"
+    r"实现|完成|推进|推动|强化|针对|"
     r"开展|实施|建设|建成|打造|创建|遴选|守住|守牢|以|在|对|使|让|把|通过|做好|抓好)\s*)+"
 )
 TRAILING_VERBS = re.compile(
@@ -314,6 +315,11 @@ ITEM_MARKER = re.compile(
 LIST_MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是])\s*"
 )
+KEPT_VERB = re.compile(r"(消除|拆除|清理|取缔|淘汰|关停|整治|改造|新建|新增|新改建)$")
+NOT_A_COMMITMENT = re.compile(r"是指|所称")
+FORMULA = re.compile(r"[＝=]")
+# Headings of a plan's look back (十三五主要成就, 工作回顾): their figures were reached, not set.
+PAST_SECTION = re.compile(r"成就|回顾|成效|进展情况|工作基础|发展基础|基本情况")
 COMPARED = re.compile(r"^(?:较|比|同比|环比)")
 CHANGED_TO = re.compile(r"(?:扩大|提高|增加|减少|降低|提升|调整|压减)(?:至|到)")
 PER_STEP = re.compile(r"每(?:低|高|少|多|超|超过|增加|减少|下降|上升)$")

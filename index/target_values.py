@@ -120,6 +120,9 @@ def _scope_and_subject(words: str) -> tuple[str, str]:
         return words, ""
     if len(words) > 16 and "的" in words[:-2]:  # 集成洗车…等服务的多功能公共停车场 -> 多功能公共停车场
         words = words.rsplit("的", 1)[1]
+    if len(words) > 24:  # …开展警示教育和现场检查、每季度安全生产暗访: the last listed part
+        parts = [p for p in re.split(r"[、和]", words) if len(p) >= 4]
+        words = parts[-1] if parts else words
     return scope.removesuffix("范围内").removesuffix("范围"), words[-24:]
 
 
@@ -148,6 +151,9 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
         if k + 1 < len(found):
             stop = min(stop, found[k + 1].start)
         scope, subject = _scope_and_subject(sentence[clause_start : f.start])
+        if folded[f.start - 1 : f.start] in "×*":  # 得分＝月度考核平均分×70%＋…: the weighted term
+            term = re.split(r"[＝=＋+]", folded[clause_start : f.start - 1])[-1]
+            scope, subject = "", clean(sentence[f.start - 1 - len(term) : f.start - 1])
         nxt = folded[f.end : f.end + 1]
         if (
             f.family in ("count", "percent")
@@ -157,9 +163,13 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
         ):
             after = _subject_after(folded, sentence, f.end, stop)
             if after and not rules.ABSTRACT_NOUNS.match(after):
-                subject = after
+                # 全面消除46处易涝积水点: the verb says what is done to the thing counted
+                verb = rules.KEPT_VERB.search(folded[clause_start : f.start])
+                subject = (verb.group(1) if verb else "") + after
             elif after:
                 subject = ""
+        elif nxt == "的" and f.family == "percent" and len(folded[f.end + 1 : stop]) <= 6:
+            subject = clean(sentence[f.end + 1 : stop]) or subject  # 留有不低于百分之二十的余量
         if f.family == "qualitative":
             subject = subject.rsplit("和", 1)[-1]
             if "\u4e00" <= nxt <= "\u9fff":  # 属地全覆盖检查: what is done to full coverage
@@ -179,6 +189,10 @@ def is_noise(folded: str, f: Found, found: list[Found]) -> bool:
     next (24小时开放公厕50座), the old figure of 由18项扩大至25项, the step of 每低1个百分点扣0.5分."""
     if f.family == "count" and rules.ABSTRACT_NOUNS.match(folded[f.end : f.end + 4]):
         return True
+    if rules.NOT_A_COMMITMENT.search(folded):  # a definition (是指, 所称)
+        return True
+    if rules.FORMULA.search(folded) and folded[f.start - 1 : f.start] not in "×*":
+        return True  # 得分＝平均分×70%: only a weight (after ×) is a figure of a formula
     if folded[f.start - 1 : f.start] == "由" and rules.CHANGED_TO.match(folded, f.end):
         return True
     if rules.PER_STEP.search(folded[max(0, f.start - 3) : f.start]):

@@ -99,23 +99,23 @@ _YEAR_SPAN = re.compile(
 )
 
 
-def _period(sentence: str, deadline: rules.Deadline | None, chain: list[Section], lead: str = "") -> str:
+def _period(sentence: str, chain: list[Section], lead: str = "", title: str = "") -> str:
     """The years a figure is for, as written: the sentence's own, else those of the words before it
-    in its paragraph (第二阶段（2023—2024年）：…。), else its headings'."""
-    for source in (sentence, lead, *(s.heading for s in reversed(chain))):
+    in its paragraph (第二阶段（2023—2024年）：…。), else its headings', else the title's."""
+    taken = [(d.start, d.end) for d in rules.find_deadlines(sentence, None)]
+    for source in (sentence, lead, *(s.heading for s in reversed(chain)), title):
         for m in _YEAR_SPAN.finditer(fold_width(source)):
-            if (
-                deadline is None
-                or source is not sentence
-                or not (m.start() < deadline.end and deadline.start < m.end())
-            ):
-                return source[m.start() : m.end()]
+            if source is sentence and any(x < m.end() and m.start() < y for x, y in taken):
+                continue  # 2025年6月底前 is a deadline, not the figure's period
+            return source[m.start() : m.end()]
     return ""
 
 
 def _kind(sentence: str, f: Found | None) -> str:
     if f is None:
         return "task"
+    if rules.FORMULA.search(sentence):
+        return "score"  # a weight of a scoring formula
     if "罚款" in sentence or "罚金" in sentence:
         return "penalty" if f.unit in ("元", "万元", "亿元") else "standard"
     if f.unit == rules.SCORE_UNIT:
@@ -153,10 +153,10 @@ def _penalty_subject(sentence: str) -> str:
 
 
 def _sentence_drafts(
-    text: str, a: int, b: int, chain: list[Section], years: tuple[int | None, int | None], who: Responsible
+    text: str, a: int, b: int, chain: list[Section], doc: tuple[int | None, int | None, str], who: Responsible
 ) -> Iterator[_Draft]:
-    """The rows of one sentence; `years` are the document's year and the first year it covers."""
-    year, first_year = years
+    """The rows of one sentence; `doc` is the document's year, the first year it covers, its title."""
+    year, first_year, title = doc
     path = chain[-1].path
     sentence = text[a:b]
     lead = text[text.rfind("\n", 0, a) + 1 : a]
@@ -174,7 +174,7 @@ def _sentence_drafts(
     if not found:
         for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
             subject = _task_subject(sentence, d)
-            period = _period(sentence, d, chain, lead)
+            period = _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
         return
     penalty = "罚款" in sentence
@@ -196,7 +196,7 @@ def _sentence_drafts(
             subject,
             f,
             scope,
-            _period(sentence, d, chain, lead),
+            _period(sentence, chain, lead, title),
             d,
             responsible,
             _kind(sentence, f),
@@ -204,7 +204,7 @@ def _sentence_drafts(
         )
     for d in deadlines:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
         if d not in used:
-            subject, period = _task_subject(sentence, d), _period(sentence, d, chain, lead)
+            subject, period = _task_subject(sentence, d), _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
 
 
@@ -352,14 +352,14 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
     """Every quantified target, deadline, fine, score and standard of the document, in text order."""
     meta, text = document.meta, document.text
     year = document_year(meta)
-    years = (year, min(meta.years) if meta.years else None)
+    years = (year, min(meta.years) if meta.years else None, meta.title)
     tables = [(s, table_rows(document, s)) for s in document.walk() if s.kind == "table"]
     tables = [(s, rows) for s, rows in tables if rows]
     table_sections = {id(s) for s, _ in tables}
     who = Responsible(document, _task_table_units(document, tables))
     drafts: list[_Draft] = []
     for section, chain in _chains(document.sections, []):
-        if section.kind not in _TEXT_KINDS:
+        if section.kind not in _TEXT_KINDS or any(rules.PAST_SECTION.search(s.heading) for s in chain):
             continue
         if id(section) in table_sections:
             rows = next(r for s, r in tables if s is section)

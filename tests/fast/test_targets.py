@@ -314,3 +314,36 @@ def test_fines_in_a_regulation_are_penalties_with_their_range():
     assert (big.kind, big.number) == ("penalty", 5000.0) and big.subject == "占道堆放物料的"
     limit = _by_value(rows, "七个工作日内")
     assert (limit.kind, limit.number, limit.unit) == ("standard", 7.0, "个工作日")
+
+
+REVIEW = """癸市城市管理“十五五”规划（2026—2030年）
+
+第一章　发展基础
+
+第一节　“十四五”主要成就
+
+累计建成口袋公园90个，2025年底道路机扫率达到85%。
+
+第二章　发展目标
+
+到2030年底，全面消除52处易涝积水点，“首违不罚”事项由12项扩大至30项，全区厨余垃圾日均分出量达到60吨，较上年增长10%。
+
+本规划所称大型设施，是指占地面积在五百平方米以上的设施。年度得分＝月度平均分×60%。
+"""
+
+
+def test_looking_back_definitions_and_old_figures_are_no_targets_a_formula_weight_is_a_score():
+    rows = _rows(REVIEW)
+    assert not [r for r in rows if r.section_path[0].startswith("第一章")]  # achievements of the last plan
+    values = [r.value for r in rows]
+    assert "12项" not in values and "30项" in values  # 由12项扩大至30项: the old figure is no target
+    assert "五百平方米以上" not in values  # a definition
+    weight = _by_value(rows, "60%")  # a formula's weight is a score
+    assert (weight.subject, weight.kind) == ("月度平均分", "score")
+
+
+def test_subject_keeps_the_verb_of_removal_and_compared_growth_its_thing():
+    rows = _rows(REVIEW)
+    points = _by_value(rows, "52处")
+    assert (points.subject, points.deadline, points.period) == ("消除易涝积水点", "2030-12-31", "2026—2030年")
+    assert _by_value(rows, "10%").subject == "厨余垃圾日均分出量较上年增长"
