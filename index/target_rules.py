@@ -44,6 +44,9 @@ YEAR_CONTEXT = re.compile(r"(?:有效期|期限|为期|连续补贴|连续|满|�
 SUFFIX_QUALIFIERS = ("以上", "以下", "以内", "左右", "之内", "多", "余", "内")
 # What may stand right before a figure and says how it binds (longest first).
 PREFIX_QUALIFIERS = (
+    "不得少于",
+    "不得低于",
+    "不得超过",
     "不低于",
     "不少于",
     "不超过",
@@ -284,13 +287,14 @@ SCOPES = (
 PLACE_LIST = re.compile(
     r"^((?:[\u4e00-\u9fff]{2,8}(?:区|县|市|镇|街道)、)+[\u4e00-\u9fff]{2,8}(?:区|县|市|镇|街道))各"
 )
-PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}(?:区|县|市|镇|街道)")
+# A place: 临波区, 江宁区 — not 小区, 社区, 景区, 片区 … which are things counted.
+PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}(?:(?<![小社景片街校厂库园商住营])区|县|市|镇|街道)")
 SCOPE_RE = re.compile("(?:" + "|".join(re.escape(s) for s in SCOPES) + r")(?:范围内|范围)?")
 # Words around a subject that say what is done to it, not what it is (longest first). 新建,
 # 新增 and 新改建 stay: they are part of the thing counted (新改建公厕).
 LEADING_VERBS = re.compile(
     r"^(?:(?:继续|持续|全面|加快|积极|大力|努力|进一步|深入|切实|稳步|有序|高标准|高质量|高水平|"
-    r"(?:19|20)\d{2}年|汛期前|汛前|年度|全年|年内|今年|每年|三年|五年|其中|同时|并|要|将|均|累计|总计|力争|确保|"
+    r"(?:19|20)\d{2}年|汛期前|汛前|年度|全年|年内|今年|每年(?!度)|三年|五年|其中|同时|并|要|将|均|累计|总计|力争|确保|"
     r"实现|完成|推进|推动|强化|针对|"
     r"开展|实施|建设|建成|打造|创建|遴选|守住|守牢|以|在|对|使|让|把|通过|做好|抓好)\s*)+"
 )
@@ -312,10 +316,11 @@ QUOTES = "“”\"'‘’「」《》"
 ITEM_MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
 )
-LIST_MARKER = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是])\s*"
-)
-KEPT_VERB = re.compile(r"(消除|拆除|清理|取缔|淘汰|关停|整治|改造|新建|新增|新改建)$")
+KEPT_VERB = re.compile(r"(消除|拆除|清理|取缔|淘汰|关停|整治|改造|新建|新增|新改建)(?:全部|现状|现有)*$")
+# A qualifier inside the words before a figure: 播放公益广告的时间不得少于播放总时长的 -> the thing
+# is what stands before it.
+INNER_QUALIFIER = re.compile(r"不得少于|不得低于|不得超过|不少于|不低于|不超过|不高于")
+SANCTION = re.compile(r"罚款|罚金|扣减|扣除|扣发|核减")
 NOT_A_COMMITMENT = re.compile(r"是指|所称")
 FORMULA = re.compile(r"[＝=]")
 # Headings of a plan's look back (十三五主要成就, 工作回顾): their figures were reached, not set.

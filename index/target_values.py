@@ -46,8 +46,13 @@ def find_values(sentence: str) -> list[Found]:
             prefix = _prefix_qualifier(folded, a)
             if rules.is_small_chinese_count(number_text, unit, bool(prefix or suffix)):
                 continue
-            if unit == "年" and not (
-                prefix or suffix in ("内", "以内", "以上", "以下") or rules.YEAR_CONTEXT.search(folded[:a])
+            if unit == "年" and (
+                not (
+                    prefix
+                    or suffix in ("内", "以内", "以上", "以下")
+                    or rules.YEAR_CONTEXT.search(folded[:a])
+                )
+                or "\u4e00" <= folded[b : b + 1] <= "\u9fff"  # 对3年内品质提升工作…: a period named
             ):
                 continue
             if rule.kind == "qualitative" and _quoted_slogan(folded, a, b):
@@ -72,8 +77,14 @@ def _real_number(text: str) -> bool:
 
 
 def _prefix_qualifier(folded: str, at: int) -> str:
+    """The qualifier right before a figure, or one earlier in its clause (不得少于播放总时长的百分之二十)."""
     before = folded[max(0, at - 4) : at]
-    return next((q for q in rules.PREFIX_QUALIFIERS if before.endswith(q)), "")
+    found = next((q for q in rules.PREFIX_QUALIFIERS if before.endswith(q)), "")
+    if not found:
+        starts = [m.end() for m in CLAUSE_END.finditer(folded, 0, at)]
+        inner = list(rules.INNER_QUALIFIER.finditer(folded, starts[-1] if starts else 0, at))
+        found = inner[-1].group(0) if inner else ""
+    return found
 
 
 def _quoted_slogan(folded: str, a: int, b: int) -> bool:
@@ -98,8 +109,11 @@ def clean(s: str) -> str:
 
 def _scope_and_subject(words: str) -> tuple[str, str]:
     """Split the words before a figure into where (主城区) and what (主干道机扫率)."""
-    words = clean(rules.LEADING_VERBS.sub("", clean(rules.LIST_MARKER.sub("", words))))
+    words = clean(rules.LEADING_VERBS.sub("", clean(rules.ITEM_MARKER.sub("", words))))
     words = re.sub(r"由[^，。；]*$", "", words)  # 由18项扩大至25项: the words before 由 name the thing
+    inner = rules.INNER_QUALIFIER.search(words)
+    if inner and inner.start() >= 2:
+        words = words[: inner.start()]
     scope = ""
     m = rules.PLACE_LIST.match(words) or rules.SCOPE_RE.match(words)
     if m:
@@ -132,6 +146,8 @@ def _subject_after(folded: str, sentence: str, end: int, stop: int) -> str:
     rule = rules.RULE_REFERENCE.match(folded, end)
     if rule:
         end = rule.end()
+    lead = next((q for q in rules.PREFIX_QUALIFIERS if folded.startswith(q, end)), "")
+    end += len(lead)  # 每15日至少进行一次维护保养
     m = rules.AFTER_SUBJECT_STOP.search(folded, end + 1, stop)
     words = clean(sentence[end : m.start() if m else stop])
     return words[:24]
@@ -168,8 +184,9 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
                 subject = (verb.group(1) if verb else "") + after
             elif after:
                 subject = ""
-        elif nxt == "的" and f.family == "percent" and len(folded[f.end + 1 : stop]) <= 6:
-            subject = clean(sentence[f.end + 1 : stop]) or subject  # 留有不低于百分之二十的余量
+        elif nxt == "的" and f.family == "percent":
+            # 将70%的降雨就地消纳, 建成区32%以上的面积达到…要求: the share is of what follows
+            subject = (subject + clean(sentence[f.end + 1 : stop]))[:30] or subject
         if f.family == "qualitative":
             subject = subject.rsplit("和", 1)[-1]
             if "\u4e00" <= nxt <= "\u9fff":  # 属地全覆盖检查: what is done to full coverage

@@ -116,8 +116,8 @@ def _kind(sentence: str, f: Found | None) -> str:
         return "task"
     if rules.FORMULA.search(sentence):
         return "score"  # a weight of a scoring formula
-    if "罚款" in sentence or "罚金" in sentence:
-        return "penalty" if f.unit in ("元", "万元", "亿元") else "standard"
+    if rules.SANCTION.search(sentence):  # a fine, or 扣减…经费的5%
+        return "penalty" if f.unit in ("元", "万元", "亿元", "%") else "standard"
     if f.unit == rules.SCORE_UNIT:
         return "score"
     if f.unit in rules.DURATION_UNITS:
@@ -316,16 +316,18 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
                 number = rules.number_of(c[2])
                 if number is not None:
                     value = c[2] if c[2].endswith("分") else f"{c[2]}分"
-                    values.append((name, Found(0, 0, value, number, "分", "", "count"), "", "", "score"))
+                    values.append(
+                        (name, Found(0, 0, value, number, "分", "", "count"), "", "", "score", False)
+                    )
                 continue
             period = n if re.search(r"(?:19|20)\d{2}", n) else ""
             if _BARE.fullmatch(c[2]) and (period or rules.VALUE_COLUMN.search(n)) and c[2] != name:
                 f = Found(0, 0, c[2], float(c[2]), unit.group(1) if unit else "", "", "count")
-                values.append((name, f, "", period or n, "target"))
+                values.append((name, f, "", period or n, "target", False))
                 continue
             found = find_values(c[2])
             for f, (scope, subject) in zip(found, subjects(c[2], found), strict=True):
-                own = subject if subject and subject != name else ""
+                own = subject if subject and subject != name and not re.search(r"\d", subject) else ""
                 full = (
                     own
                     if name and name in own
@@ -336,8 +338,11 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
                 kind = _kind(c[2], f)
                 if scoring:  # a scoring rule: 扣0.5分 is a score, 低于80%的 a threshold
                     kind, full = ("score" if f.unit == rules.SCORE_UNIT else "standard"), (name or full)
-                values.append((full[:48], f, scope, period, kind))
-        for subject, f, scope, period, kind in values:
+                values.append((full[:48], f, scope, period, kind, c[2] == name))
+        if any(not in_name for *_, in_name in values):
+            # 一般占道施工（…期限30日以内） | 20个工作日: figures in the row's name say which row it is
+            values = [v for v in values if not v[-1]]
+        for subject, f, scope, period, kind, _ in values:
             yield _Draft(a, b, path, subject, f, scope, period, deadline, responsible, kind, "table")
         if not values and (deadline or deadline_words):
             d = deadline or rules.Deadline(0, 0, deadline_words, "")

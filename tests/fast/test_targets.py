@@ -347,3 +347,31 @@ def test_subject_keeps_the_verb_of_removal_and_compared_growth_its_thing():
     points = _by_value(rows, "52处")
     assert (points.subject, points.deadline, points.period) == ("消除易涝积水点", "2030-12-31", "2026—2030年")
     assert _by_value(rows, "10%").subject == "厨余垃圾日均分出量较上年增长"
+
+
+RULES = """子市户外广告管理办法
+
+第五条　电子显示屏播放公益广告的时间不得少于播放总时长的百分之二十。
+
+第六条　设施应当每15日至少进行一次安全检查。
+
+附件
+
+审批时限表
+
+情形\t法定时限\t承诺时限
+面积200平方米以下的设置申请\t20个工作日\t3个工作日
+"""
+
+
+def test_a_qualifier_inside_the_words_and_figures_naming_a_table_row():
+    rows = _rows(RULES)
+    share = _by_value(rows, "百分之二十")
+    assert (share.subject, share.qualifier, share.unit) == ("电子显示屏播放公益广告的时间", "不得少于", "%")
+    assert _by_value(rows, "15日").subject == "进行一次安全检查"
+    table = [r for r in rows if r.source == "table"]
+    assert sorted(r.value for r in table) == [
+        "20个工作日",
+        "3个工作日",
+    ]  # not 200平方米以下: it names the row
+    assert all(r.subject == "面积200平方米以下的设置申请" and r.kind == "standard" for r in table)
