@@ -178,6 +178,8 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
             and nxt not in "的和及或与等"
         ):
             after = _subject_after(folded, sentence, f.end, stop)
+            if after.startswith("范围"):  # 周边五十米范围内: the place is said before
+                after = ""
             if after and not rules.ABSTRACT_NOUNS.match(after):
                 # 全面消除46处易涝积水点: the verb says what is done to the thing counted
                 verb = rules.KEPT_VERB.search(folded[clause_start : f.start])
@@ -193,6 +195,13 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
                 subject += clean(folded[f.end : stop][:6])
         if rules.COMPARED.match(subject) and out:  # 达到85吨，较上年增长12%
             subject = out[-1][1] + subject
+        if rules.BARE_VERB.match(subject) and out:  # 新改建公厕36座，其中新建16座
+            subject += re.sub(r"^(?:新改建|新建|改建|新增|改造)", "", out[0][1])
+        if rules.PER_CASE.match(subject) and clause_start > 0:  # …推广的，每项加2分
+            earlier = [m.end() for m in CLAUSE_END.finditer(folded, 0, clause_start - 1)]
+            subject = clean(
+                rules.ITEM_MARKER.sub("", sentence[earlier[-1] if earlier else 0 : clause_start])
+            )[-24:]
         if len(subject) < 2 and out:
             scope = scope or out[-1][0]
             subject = out[-1][1]
@@ -214,6 +223,8 @@ def is_noise(folded: str, f: Found, found: list[Found]) -> bool:
         return True
     if rules.PER_STEP.search(folded[max(0, f.start - 3) : f.start]):
         return True
+    if folded[max(0, f.start - 2) : f.start] in ("（含", "(含", "不含"):
+        return True  # 90分以上（含90分）: the bound restated
     if f.family == "qualitative":
         clause = [m.end() for m in CLAUSE_END.finditer(folded, 0, f.start)]
         own = folded[clause[-1] if clause else 0 : f.start]

@@ -116,6 +116,8 @@ def _kind(sentence: str, f: Found | None) -> str:
         return "task"
     if rules.FORMULA.search(sentence):
         return "score"  # a weight of a scoring formula
+    if rules.PROHIBITION.search(sentence):
+        return "standard"  # 在居住区周边五十米范围内，不得设置…
     if rules.SANCTION.search(sentence):  # a fine, or 扣减…经费的5%
         return "penalty" if f.unit in ("元", "万元", "亿元", "%") else "standard"
     if f.unit == rules.SCORE_UNIT:
@@ -147,7 +149,8 @@ def _penalty_subject(sentence: str) -> str:
     for c in clauses:
         if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
             break
-        if not re.match(r"^违反本", c):
+        c = re.sub(r"^违反本[^，]*?规定", "", c)  # 违反本条例第八条规定设置…的: keep the conduct
+        if c:
             kept.append(c)
     return clean(rules.ITEM_MARKER.sub("", "，".join(kept)))[:40]
 
@@ -171,6 +174,7 @@ def _sentence_drafts(
     if not found and not deadlines:
         return
     responsible = who.of(a, b, chain)
+    deadlines = [d for d in deadlines if not (first_year and d.iso and int(d.iso[:4]) < first_year)]
     if not found:
         for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
             subject = _task_subject(sentence, d)
@@ -337,7 +341,9 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
                 )
                 kind = _kind(c[2], f)
                 if scoring:  # a scoring rule: 扣0.5分 is a score, 低于80%的 a threshold
-                    kind, full = ("score" if f.unit == rules.SCORE_UNIT else "standard"), (name or full)
+                    kind = "score" if f.unit == rules.SCORE_UNIT else "standard"
+                    # 城市秩序管理（20分）, a group cell, scores the group; a rule cell, the row
+                    full = own if own and rules.NAME_COLUMN.search(n) and c[2] != name else (name or full)
                 values.append((full[:48], f, scope, period, kind, c[2] == name))
         if any(not in_name for *_, in_name in values):
             # 一般占道施工（…期限30日以内） | 20个工作日: figures in the row's name say which row it is

@@ -375,3 +375,32 @@ def test_a_qualifier_inside_the_words_and_figures_naming_a_table_row():
         "3个工作日",
     ]  # not 200平方米以下: it names the row
     assert all(r.subject == "面积200平方米以下的设置申请" and r.kind == "standard" for r in table)
+
+
+CASES = """丑市市容工作要点
+
+一、目标
+
+新改建公厕30座，其中新建10座、改建20座。
+
+二、考核
+
+（一）工作经验被省级部门推广的，每项加3分。
+
+（二）得分85分以上（含85分）的，为优秀。
+
+第九条　违反本办法第三条规定堆放物料的，由城市管理部门责令改正，并处一千元以上五千元以下罚款。
+
+第十条　在学校周边三十米范围内，不得设置户外广告。
+"""
+
+
+def test_subjects_taken_from_around_the_figure():
+    rows = _rows(CASES)
+    assert _by_value(rows, "20座").subject == "改建公厕"  # 其中…改建20座: the thing of the first figure
+    assert _by_value(rows, "3分").subject == "工作经验被省级部门推广的"  # 每项加3分: the case before it
+    assert [r.value for r in rows if r.value.startswith("85")] == ["85分以上"]  # （含85分） restates it
+    fine = _by_value(rows, "一千元以上五千元以下")
+    assert (fine.subject, fine.kind) == ("堆放物料的", "penalty")
+    distance = _by_value(rows, "三十米")
+    assert (distance.subject, distance.kind) == ("学校周边", "standard")
