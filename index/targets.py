@@ -363,7 +363,7 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
     """Every quantified target, deadline, fine, score and standard of the document, in text order."""
     meta, text = document.meta, document.text
     year = document_year(meta)
-    years = (year, min(meta.years) if meta.years else None, meta.title)
+    years = (year, min(meta.years) if meta.years else year, meta.title)
     tables = [(s, table_rows(document, s)) for s in document.walk() if s.kind == "table"]
     tables = [(s, rows) for s, rows in tables if rows]
     table_sections = {id(s) for s, _ in tables}
