@@ -99,25 +99,27 @@ _YEAR_SPAN = re.compile(
 )
 
 
-def _period(sentence: str, deadline: rules.Deadline | None, chain: list[Section], lead: str = "") -> str:
+def _period(sentence: str, chain: list[Section], lead: str = "", title: str = "") -> str:
     """The years a figure is for, as written: the sentence's own, else those of the words before it
-    in its paragraph (第二阶段（2023—2024年）：…。), else its headings'."""
-    for source in (sentence, lead, *(s.heading for s in reversed(chain))):
+    in its paragraph (第二阶段（2023—2024年）：…。), else its headings', else the title's."""
+    taken = [(d.start, d.end) for d in rules.find_deadlines(sentence, None)]
+    for source in (sentence, lead, *(s.heading for s in reversed(chain)), title):
         for m in _YEAR_SPAN.finditer(fold_width(source)):
-            if (
-                deadline is None
-                or source is not sentence
-                or not (m.start() < deadline.end and deadline.start < m.end())
-            ):
-                return source[m.start() : m.end()]
+            if source is sentence and any(x < m.end() and m.start() < y for x, y in taken):
+                continue  # 2025年6月底前 is a deadline, not the figure's period
+            return source[m.start() : m.end()]
     return ""
 
 
 def _kind(sentence: str, f: Found | None) -> str:
     if f is None:
         return "task"
-    if "罚款" in sentence or "罚金" in sentence:
-        return "penalty" if f.unit in ("元", "万元", "亿元") else "standard"
+    if rules.FORMULA.search(sentence):
+        return "score"  # a weight of a scoring formula
+    if rules.PROHIBITION.search(sentence):
+        return "standard"  # 在居住区周边五十米范围内，不得设置…
+    if rules.SANCTION.search(sentence):  # a fine, or 扣减…经费的5%
+        return "penalty" if f.unit in ("元", "万元", "亿元", "%") else "standard"
     if f.unit == rules.SCORE_UNIT:
         return "score"
     if f.unit in rules.DURATION_UNITS:
@@ -147,16 +149,17 @@ def _penalty_subject(sentence: str) -> str:
     for c in clauses:
         if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
             break
-        if not re.match(r"^违反本", c):
+        c = re.sub(r"^违反本[^，]*?规定", "", c)  # 违反本条例第八条规定设置…的: keep the conduct
+        if c:
             kept.append(c)
     return clean(rules.ITEM_MARKER.sub("", "，".join(kept)))[:40]
 
 
 def _sentence_drafts(
-    text: str, a: int, b: int, chain: list[Section], years: tuple[int | None, int | None], who: Responsible
+    text: str, a: int, b: int, chain: list[Section], doc: tuple[int | None, int | None, str], who: Responsible
 ) -> Iterator[_Draft]:
-    """The rows of one sentence; `years` are the document's year and the first year it covers."""
-    year, first_year = years
+    """The rows of one sentence; `doc` is the document's year, the first year it covers, its title."""
+    year, first_year, title = doc
     path = chain[-1].path
     sentence = text[a:b]
     lead = text[text.rfind("\n", 0, a) + 1 : a]
@@ -171,10 +174,11 @@ def _sentence_drafts(
     if not found and not deadlines:
         return
     responsible = who.of(a, b, chain)
+    deadlines = [d for d in deadlines if not (first_year and d.iso and int(d.iso[:4]) < first_year)]
     if not found:
         for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
             subject = _task_subject(sentence, d)
-            period = _period(sentence, d, chain, lead)
+            period = _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
         return
     penalty = "罚款" in sentence
@@ -196,7 +200,7 @@ def _sentence_drafts(
             subject,
             f,
             scope,
-            _period(sentence, d, chain, lead),
+            _period(sentence, chain, lead, title),
             d,
             responsible,
             _kind(sentence, f),
@@ -204,7 +208,7 @@ def _sentence_drafts(
         )
     for d in deadlines:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
         if d not in used:
-            subject, period = _task_subject(sentence, d), _period(sentence, d, chain, lead)
+            subject, period = _task_subject(sentence, d), _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
 
 
@@ -316,16 +320,18 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
                 number = rules.number_of(c[2])
                 if number is not None:
                     value = c[2] if c[2].endswith("分") else f"{c[2]}分"
-                    values.append((name, Found(0, 0, value, number, "分", "", "count"), "", "", "score"))
+                    values.append(
+                        (name, Found(0, 0, value, number, "分", "", "count"), "", "", "score", False)
+                    )
                 continue
             period = n if re.search(r"(?:19|20)\d{2}", n) else ""
             if _BARE.fullmatch(c[2]) and (period or rules.VALUE_COLUMN.search(n)) and c[2] != name:
                 f = Found(0, 0, c[2], float(c[2]), unit.group(1) if unit else "", "", "count")
-                values.append((name, f, "", period or n, "target"))
+                values.append((name, f, "", period or n, "target", False))
                 continue
             found = find_values(c[2])
             for f, (scope, subject) in zip(found, subjects(c[2], found), strict=True):
-                own = subject if subject and subject != name else ""
+                own = subject if subject and subject != name and not re.search(r"\d", subject) else ""
                 full = (
                     own
                     if name and name in own
@@ -335,9 +341,14 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
                 )
                 kind = _kind(c[2], f)
                 if scoring:  # a scoring rule: 扣0.5分 is a score, 低于80%的 a threshold
-                    kind, full = ("score" if f.unit == rules.SCORE_UNIT else "standard"), (name or full)
-                values.append((full[:48], f, scope, period, kind))
-        for subject, f, scope, period, kind in values:
+                    kind = "score" if f.unit == rules.SCORE_UNIT else "standard"
+                    # 城市秩序管理（20分）, a group cell, scores the group; a rule cell, the row
+                    full = own if own and rules.NAME_COLUMN.search(n) and c[2] != name else (name or full)
+                values.append((full[:48], f, scope, period, kind, c[2] == name))
+        if any(not in_name for *_, in_name in values):
+            # 一般占道施工（…期限30日以内） | 20个工作日: figures in the row's name say which row it is
+            values = [v for v in values if not v[-1]]
+        for subject, f, scope, period, kind, _ in values:
             yield _Draft(a, b, path, subject, f, scope, period, deadline, responsible, kind, "table")
         if not values and (deadline or deadline_words):
             d = deadline or rules.Deadline(0, 0, deadline_words, "")
@@ -352,14 +363,14 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
     """Every quantified target, deadline, fine, score and standard of the document, in text order."""
     meta, text = document.meta, document.text
     year = document_year(meta)
-    years = (year, min(meta.years) if meta.years else None)
+    years = (year, min(meta.years) if meta.years else year, meta.title)
     tables = [(s, table_rows(document, s)) for s in document.walk() if s.kind == "table"]
     tables = [(s, rows) for s, rows in tables if rows]
     table_sections = {id(s) for s, _ in tables}
     who = Responsible(document, _task_table_units(document, tables))
     drafts: list[_Draft] = []
     for section, chain in _chains(document.sections, []):
-        if section.kind not in _TEXT_KINDS:
+        if section.kind not in _TEXT_KINDS or any(rules.PAST_SECTION.search(s.heading) for s in chain):
             continue
         if id(section) in table_sections:
             rows = next(r for s, r in tables if s is section)

@@ -314,3 +314,93 @@ def test_fines_in_a_regulation_are_penalties_with_their_range():
     assert (big.kind, big.number) == ("penalty", 5000.0) and big.subject == "占道堆放物料的"
     limit = _by_value(rows, "七个工作日内")
     assert (limit.kind, limit.number, limit.unit) == ("standard", 7.0, "个工作日")
+
+
+REVIEW = """癸市城市管理“十五五”规划（2026—2030年）
+
+第一章　发展基础
+
+第一节　“十四五”主要成就
+
+累计建成口袋公园90个，2025年底道路机扫率达到85%。
+
+第二章　发展目标
+
+到2030年底，全面消除52处易涝积水点，“首违不罚”事项由12项扩大至30项，全区厨余垃圾日均分出量达到60吨，较上年增长10%。
+
+本规划所称大型设施，是指占地面积在五百平方米以上的设施。年度得分＝月度平均分×60%。
+"""
+
+
+def test_looking_back_definitions_and_old_figures_are_no_targets_a_formula_weight_is_a_score():
+    rows = _rows(REVIEW)
+    assert not [r for r in rows if r.section_path[0].startswith("第一章")]  # achievements of the last plan
+    values = [r.value for r in rows]
+    assert "12项" not in values and "30项" in values  # 由12项扩大至30项: the old figure is no target
+    assert "五百平方米以上" not in values  # a definition
+    weight = _by_value(rows, "60%")  # a formula's weight is a score
+    assert (weight.subject, weight.kind) == ("月度平均分", "score")
+
+
+def test_subject_keeps_the_verb_of_removal_and_compared_growth_its_thing():
+    rows = _rows(REVIEW)
+    points = _by_value(rows, "52处")
+    assert (points.subject, points.deadline, points.period) == ("消除易涝积水点", "2030-12-31", "2026—2030年")
+    assert _by_value(rows, "10%").subject == "厨余垃圾日均分出量较上年增长"
+
+
+RULES = """子市户外广告管理办法
+
+第五条　电子显示屏播放公益广告的时间不得少于播放总时长的百分之二十。
+
+第六条　设施应当每15日至少进行一次安全检查。
+
+附件
+
+审批时限表
+
+情形\t法定时限\t承诺时限
+面积200平方米以下的设置申请\t20个工作日\t3个工作日
+"""
+
+
+def test_a_qualifier_inside_the_words_and_figures_naming_a_table_row():
+    rows = _rows(RULES)
+    share = _by_value(rows, "百分之二十")
+    assert (share.subject, share.qualifier, share.unit) == ("电子显示屏播放公益广告的时间", "不得少于", "%")
+    assert _by_value(rows, "15日").subject == "进行一次安全检查"
+    table = [r for r in rows if r.source == "table"]
+    assert sorted(r.value for r in table) == [
+        "20个工作日",
+        "3个工作日",
+    ]  # not 200平方米以下: it names the row
+    assert all(r.subject == "面积200平方米以下的设置申请" and r.kind == "standard" for r in table)
+
+
+CASES = """丑市市容工作要点
+
+一、目标
+
+新改建公厕30座，其中新建10座、改建20座。
+
+二、考核
+
+（一）工作经验被省级部门推广的，每项加3分。
+
+（二）得分85分以上（含85分）的，为优秀。
+
+第九条　违反本办法第三条规定堆放物料的，由城市管理部门责令改正，并处一千元以上五千元以下罚款。
+
+第十条　在学校周边三十米范围内，不得设置户外广告。
+"""
+
+
+def test_subjects_taken_from_around_the_figure():
+    rows = _rows(CASES)
+    assert _by_value(rows, "20座").subject == "改建公厕"  # 其中…改建20座: the thing of the first figure
+    assert _by_value(rows, "3分").subject == "工作经验被省级部门推广的"  # 每项加3分: the case before it
+    assert [r.value for r in rows if r.value.startswith("85")] == ["85分以上"]  # （含85分） restates it
+    fine = _by_value(rows, "一千元以上五千元以下")
+    assert (fine.subject, fine.kind) == ("堆放物料的", "penalty")
+    distance = _by_value(rows, "三十米")
+    assert (distance.subject, distance.kind) == ("学校周边", "standard")
