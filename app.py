@@ -1,5 +1,5 @@
 """The web app staff use: cited answers with source cards and a document viewer, document filters,
-find-every-mention, document management, export and feedback.
+find-every-mention, the targets ledger (指标), document management, export and feedback.
 
 `python app.py` is the same as `policyqa serve`. `build_app()` only wires the tabs of `policyqa.web`
 (each built by one function over plain, server-free functions) into one Gradio app; `main()` serves it
@@ -34,6 +34,7 @@ def build_app(engine, settings: Settings) -> gr.Blocks:
     from policyqa.web.find_tab import find_tab
     from policyqa.web.index_watch import IndexWatcher
     from policyqa.web.library import Library
+    from policyqa.web.targets_tab import targets_tab
 
     if callable(engine):
         engine = engine()
@@ -49,6 +50,7 @@ def build_app(engine, settings: Settings) -> gr.Blocks:
         with gr.Tabs():
             chat = chat_tab(lib, settings, history, last_answer)
             find_tab(lib)
+            targets_tab(lib)
             documents = documents_tab(lib, settings, status, chat.doc_filter, chat.examples, timer)
         # Another user may have added or removed documents since this page was built.
         demo.load(documents.on_load, None, documents.load_outputs, api_visibility="private")

@@ -26,14 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from index import chunk as chunking
-from index import index_folder, load, store, structure
+from index import index_folder, load, store, structure, targets
 from index.code_hash import pipeline_version
 from index.embed import Embedder, embedder_id, make_embedder
 from index.manifest import ChunkingSettings, EmbedderInfo, FileEntry, Manifest, SkippedFile
 from index.vector_cache import VectorCache
 from policyqa import __version__
 from policyqa.errors import DocumentError, IndexDamagedError, IndexFolderError, IndexFormatError
-from policyqa.records import Chunk
+from policyqa.records import Chunk, Target
 from policyqa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,8 @@ def check(settings: Settings, state: dict[str, str] | None = None) -> Staleness:
         differ.append("index format")
     elif not manifest.checksums:  # written before checksums were recorded: rebuilt to add them
         differ.append("index format (no checksums)")
+    elif not store.current_targets(manifest):  # before the ledger: re-parsed, vectors reused
+        differ.append("targets ledger")
     wanted = embedder_id(settings.embedder, settings.embedder_model)
     if manifest.embedder.id != wanted:
         differ.append(f"embedder ({manifest.embedder.id} -> {wanted})")
@@ -243,6 +245,7 @@ def update(
         files: dict[str, FileEntry] = {}
         skipped: dict[str, SkippedFile] = {}
         chunks: list[Chunk] = []
+        ledger: list[Target] = []
         documents: dict[str, store.StoredDocument] = {}
         vectors: dict[str, np.ndarray] = {}
         embedded, reused, resumed = [], [], []
@@ -261,7 +264,7 @@ def update(
                 except DocumentError as exc:
                     skipped[file] = SkippedFile(sha256=sha, reason=str(exc))
                     continue
-            file_chunks, documents[file] = indexed
+            file_chunks, documents[file], file_targets = indexed
             texts = [c.embed_text for c in file_chunks]
             if intact is not None and len(intact) == len(file_chunks):
                 vectors[file] = intact
@@ -279,6 +282,7 @@ def update(
                 chunks=(len(chunks), len(chunks) + len(file_chunks)),
             )
             chunks.extend(file_chunks)
+            ledger.extend(file_targets)
         progress(len(todo), len(todo), "writing index")
 
         manifest = Manifest(
@@ -291,7 +295,7 @@ def update(
             files=files,
             skipped=skipped,
         )
-        loaded = store.write(settings.index, manifest, chunks, documents, vectors)
+        loaded = store.write(settings.index, manifest, chunks, documents, vectors, ledger)
         cache.clear()
     return BuildReport(
         documents=len(files),
@@ -307,11 +311,15 @@ def update(
     )
 
 
-def _read_and_chunk(settings: Settings, file: str, sha: str) -> tuple[list[Chunk], store.StoredDocument]:
+def _read_and_chunk(
+    settings: Settings, file: str, sha: str
+) -> tuple[list[Chunk], store.StoredDocument, list[Target]]:
+    """A file's chunks, stored document and ledger rows (the targets need the parsed text)."""
     raw = load.read_document(Path(settings.corpus) / file, Path(settings.corpus))
     document = structure.parse(raw, sha256=sha)
     file_chunks = chunking.chunk_document(document, settings.chunk_tokens, settings.tokenizer)
-    return file_chunks, store.StoredDocument(document.meta, document.sections)
+    rows = list(targets.extract_targets(document))
+    return file_chunks, store.StoredDocument(document.meta, document.sections), rows
 
 
 def ensure_fresh(

@@ -7,6 +7,7 @@
       "files": {"<file>": {"sha256": "…", "format": "txt", "chunks": [first, last], "vectors": "00000.npy"}},
       "skipped": {"<file>": {"sha256": "…", "reason": "<why it could not be read>"}},
       "faiss": {"kind": "flat", …},
+      "targets": {"schema": 1, "fields": ["id", "file", …], "rows": 123},
       "checksums": {"chunks.jsonl": "<sha256>", "vectors/00000.npy": "<sha256>", …},
       "checksum": "<sha256 of everything above>"
     }
@@ -106,6 +107,23 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class TargetsInfo:
+    """targets.jsonl's record: its schema (bumped when `policyqa.records.Target` changes), field
+    names and row count. An index without it, or of another schema, is re-extracted."""
+
+    schema: int
+    fields: tuple[str, ...]
+    rows: int
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> TargetsInfo:
+        return cls(schema=data["schema"], fields=tuple(data["fields"]), rows=data["rows"])
+
+    def to_json(self) -> dict:
+        return {"schema": self.schema, "fields": list(self.fields), "rows": self.rows}
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What an index was built from and with; `files` is in chunks.jsonl order."""
 
@@ -119,6 +137,7 @@ class Manifest:
     skipped: Mapping[str, SkippedFile] = field(default_factory=dict)
     faiss: Mapping | None = None  # vector_index.describe(): the FAISS kind and its search parameters
     checksums: Mapping[str, str] = field(default_factory=dict)  # index file (relative) -> sha256
+    targets: TargetsInfo | None = None  # the ledger (targets.jsonl); None in an index written before it
 
     @classmethod
     def from_json(cls, data: Mapping) -> Manifest:
@@ -133,6 +152,7 @@ class Manifest:
             skipped={file: SkippedFile.from_json(entry) for file, entry in data.get("skipped", {}).items()},
             faiss=data.get("faiss"),
             checksums=dict(data.get("checksums", {})),
+            targets=TargetsInfo.from_json(data["targets"]) if "targets" in data else None,
         )
 
     def to_json(self) -> dict:
@@ -148,6 +168,8 @@ class Manifest:
         }
         if self.faiss is not None:
             out["faiss"] = dict(self.faiss)
+        if self.targets is not None:
+            out["targets"] = self.targets.to_json()
         if self.checksums:
             out["checksums"] = dict(self.checksums)
             out["checksum"] = self_checksum(out)

@@ -6,6 +6,7 @@
     <index>/vectors/NNNN.npy  per-file chunk vectors (the manifest maps file -> npy name)
     <index>/vectors.faiss     FAISS index built from the per-file vectors
     <index>/bm25/             the keyword index as saved by bm25s
+    <index>/targets.jsonl     the targets ledger: one Target per line, grouped by file (index/targets.py)
 
 A build writes a sibling temp folder and swaps it in with renames, so a crash leaves either the
 old index or the new one, never a mix. No pickle anywhere.
@@ -31,15 +32,19 @@ from pathlib import Path
 import numpy as np
 
 from index import index_folder, keyword, vector_index
-from index.manifest import Manifest, self_checksum
+from index.manifest import Manifest, TargetsInfo, self_checksum
 from policyqa.errors import IndexDamagedError, IndexFolderError, IndexFormatError
-from policyqa.records import Chunk, DocumentMeta, Section
+from policyqa.records import Chunk, DocumentMeta, Section, Target
 
 SCHEMA = 1
+# targets.jsonl's own schema: bump it when Target's fields change meaning; an index of another
+# targets schema is re-extracted (re-parsed, its vectors reused), not re-embedded.
+TARGETS_SCHEMA = 1
+TARGET_FIELDS = tuple(f.name for f in dataclasses.fields(Target))
 
 # What a build writes into the index folder; a folder holding anything else is not replaced.
 INDEX_ENTRIES = frozenset(
-    {"manifest.json", "chunks.jsonl", "documents.jsonl", "vectors", "vectors.faiss", "bm25"}
+    {"manifest.json", "chunks.jsonl", "documents.jsonl", "vectors", "vectors.faiss", "bm25", "targets.jsonl"}
 )
 
 
@@ -117,6 +122,7 @@ class LoadedIndex:
     vectors: np.ndarray  # row i = chunks[i]
     faiss: object
     bm25: object
+    targets: tuple[Target, ...]  # the ledger, grouped by file in manifest order
 
     def file_vectors(self, file: str) -> np.ndarray:
         first, last = self.manifest.files[file].chunks
@@ -135,6 +141,7 @@ def write(
     chunks: list[Chunk],
     documents: dict[str, StoredDocument],
     per_file_vectors: dict[str, np.ndarray],
+    targets: list[Target],
 ) -> LoadedIndex:
     """Write a complete index to `folder` atomically and return it loaded.
 
@@ -148,7 +155,7 @@ def write(
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "vectors").mkdir(parents=True)
     try:
-        loaded = _write_files(tmp, folder, manifest, chunks, documents, per_file_vectors)
+        loaded = _write_files(tmp, folder, manifest, chunks, documents, per_file_vectors, targets)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -163,6 +170,7 @@ def _write_files(
     chunks: list[Chunk],
     documents: dict[str, StoredDocument],
     per_file_vectors: dict[str, np.ndarray],
+    targets: list[Target],
 ) -> LoadedIndex:
     dimension = manifest.embedder.dimension
     blocks = []
@@ -181,18 +189,20 @@ def _write_files(
         manifest,
         files=files,
         faiss=vector_index.describe(faiss_index) if hasattr(vector_index, "describe") else {"kind": "flat"},
+        targets=TargetsInfo(TARGETS_SCHEMA, TARGET_FIELDS, len(targets)),
     )
     vector_index.save(faiss_index, tmp / "vectors.faiss")
     bm25 = keyword.build([c.embed_text for c in chunks])
     keyword.save(bm25, tmp / "bm25")
     _write_jsonl(tmp / "chunks.jsonl", (chunk_to_json(c) for c in chunks))
     _write_jsonl(tmp / "documents.jsonl", (d.to_json() for d in documents.values()))
+    _write_jsonl(tmp / "targets.jsonl", (t.to_json() for t in targets))
     # The manifest is written last, with the checksum of every other file: a folder without one
     # is never mistaken for an index.
     manifest = dataclasses.replace(manifest, checksums=_seal(tmp))
     (tmp / "manifest.json").write_text(manifest_text(manifest), encoding="utf-8")
     _seal(tmp, only="manifest.json")
-    return LoadedIndex(folder, manifest, tuple(chunks), documents, vectors, faiss_index, bm25)
+    return LoadedIndex(folder, manifest, tuple(chunks), documents, vectors, faiss_index, bm25, tuple(targets))
 
 
 def manifest_text(manifest: Manifest) -> str:
@@ -300,6 +310,16 @@ def _chunks(data: bytes) -> tuple[Chunk, ...]:
     return tuple(chunk_from_json(row) for row in _jsonl(data))
 
 
+def _targets(data: bytes) -> tuple[Target, ...]:
+    return tuple(Target.from_json(row) for row in _jsonl(data))
+
+
+def current_targets(manifest: Manifest) -> bool:
+    """Whether the index holds a ledger of this version's schema and fields."""
+    info = manifest.targets
+    return info is not None and info.schema == TARGETS_SCHEMA and info.fields == TARGET_FIELDS
+
+
 def _documents(data: bytes) -> dict[str, StoredDocument]:
     documents = {}
     for row in _jsonl(data):
@@ -356,9 +376,12 @@ def load(folder: Path) -> LoadedIndex:
     A damaged folder raises IndexDamagedError naming the files; it is never served."""
     folder = Path(folder)
     manifest = _verified_manifest(folder)
+    if not current_targets(manifest):  # written before the ledger, or with another form of it
+        raise IndexFormatError(f"{folder} has no targets ledger of this version: run `policyqa index`")
     reader = _Reader(folder, manifest.checksums)
     chunks = reader.parse("chunks.jsonl", _chunks)
     documents = reader.parse("documents.jsonl", _documents)
+    targets = reader.parse("targets.jsonl", _targets)
     per_file = _file_vectors(reader, manifest)
     faiss_index = reader.parse("vectors.faiss", lambda data: vector_index.from_bytes(data, manifest.faiss))
     bm25 = None
@@ -374,7 +397,7 @@ def load(folder: Path) -> LoadedIndex:
     vectors = np.concatenate(blocks) if blocks else np.zeros((0, dimension), dtype=np.float32)
     if len(vectors) != len(chunks) or faiss_index.ntotal != len(chunks):
         raise IndexFolderError(f"the index at {folder} is inconsistent; run `policyqa index --rebuild`")
-    return LoadedIndex(folder, manifest, chunks, documents, vectors, faiss_index, bm25)
+    return LoadedIndex(folder, manifest, chunks, documents, vectors, faiss_index, bm25, targets)
 
 
 @dataclass(frozen=True)
@@ -386,14 +409,19 @@ class Salvage:
     documents: Mapping[str, StoredDocument] | None  # None when documents.jsonl is damaged
     vectors: Mapping[str, np.ndarray]  # per file, only those whose .npy is intact
     damaged: tuple[str, ...]  # the index files that did not match (to be rebuilt)
+    targets: tuple[Target, ...] | None = None  # None when targets.jsonl is damaged, missing or outdated
 
-    def file_chunks(self, file: str) -> tuple[list[Chunk], StoredDocument] | None:
-        """A file's chunks and document as indexed, when both files holding them are intact."""
+    def file_chunks(self, file: str) -> tuple[list[Chunk], StoredDocument, list[Target]] | None:
+        """A file's chunks, document and ledger rows as indexed, when the files holding them are intact."""
         entry = self.manifest.files.get(file)
-        if entry is None or self.chunks is None or self.documents is None or file not in self.documents:
+        if entry is None or None in (self.chunks, self.documents, self.targets) or file not in self.documents:
             return None
         first, last = entry.chunks
-        return list(self.chunks[first:last]), self.documents[file]
+        return (
+            list(self.chunks[first:last]),
+            self.documents[file],
+            [t for t in self.targets if t.file == file],
+        )
 
 
 def salvage(folder: Path) -> Salvage | None:
@@ -411,7 +439,10 @@ def salvage(folder: Path) -> Salvage | None:
         chunks = None
         reader.damaged.append("chunks.jsonl")
     documents = reader.parse("documents.jsonl", _documents)
+    # An index written before the ledger (or with another targets schema) has no rows to reuse:
+    # its files are re-parsed, their vectors reused by text.
+    targets = reader.parse("targets.jsonl", _targets) if current_targets(manifest) else None
     vectors = _file_vectors(reader, manifest)
     reader.read("vectors.faiss")  # rebuilt by every build anyway: checked only to report damage
     _bm25_verified(reader)
-    return Salvage(manifest, chunks, documents, vectors, tuple(dict.fromkeys(reader.damaged)))
+    return Salvage(manifest, chunks, documents, vectors, tuple(dict.fromkeys(reader.damaged)), targets)

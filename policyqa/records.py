@@ -10,7 +10,7 @@ into `RawDocument.text`, which for `.txt`/`.md` files is the decoded file text i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
 # Chunk kinds
@@ -153,3 +153,61 @@ class Answer:
     dropped_claims: tuple[str, ...] = ()  # LLM sentences removed by citation verification
     mode: str = "extractive"
     notes: tuple[str, ...] = field(default=())  # e.g. "index is stale"
+
+
+# Target kinds: what a ledger row commits to
+TARGET_KINDS = ("target", "task", "penalty", "score", "standard")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One quantified commitment or deadline of a document: a ledger row, cited by its verbatim sentence.
+
+    `sentence` is `text[start:end]` of the document (for a table row, the row's span). `value` is
+    as written ("100%", "1万个", "5000元以上5万元以下"; "" for a deadline-only task); `number` is its
+    first figure normalised for sorting (万 → ×10000, Chinese numerals read).
+    """
+
+    id: str  # stable: "<file>#t<ordinal within file>"
+    file: str
+    title: str
+    doc_number: str
+    city: str
+    district: str
+    year: int | None  # the document's year
+    section_path: tuple[str, ...]
+    sentence: str
+    start: int
+    end: int
+    subject: str  # what is measured or committed: 主干道机扫率, 新改建公厕
+    value: str
+    number: float | None
+    unit: str  # %, 座, 个, 公里, 元, 分, 天 …
+    qualifier: str  # 以上 / 不低于 / 力争 / 全覆盖 / 零增长 … ("" if none)
+    scope: str  # 主城区, 各区, 全市 … where stated
+    period: str  # as written: "2021—2023年"
+    deadline: str  # ISO date when the text allows, else ""
+    deadline_text: str  # the words the deadline came from: "6月底前"
+    responsible: tuple[str, ...]
+    kind: str  # one of TARGET_KINDS
+    source: str  # "text" | "table"
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.section_path)
+
+    def to_json(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["section_path"] = list(self.section_path)
+        data["responsible"] = list(self.responsible)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Target:
+        return cls(
+            **{
+                **data,
+                "section_path": tuple(data["section_path"]),
+                "responsible": tuple(data["responsible"]),
+            }
+        )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from index.cjk import fold_width
+from index.cjk import chinese_numeral_value, fold_width
 
 QUANTITY, DATE, YEAR, ORDINAL = "quantity", "date", "year", "ordinal"
 DURATION = "duration"  # asked_unit's sentinel: any duration unit (天, 月, 小时, 年, 周) answers
@@ -33,56 +33,6 @@ class Figure(NamedTuple):
 
 
 # ---------------------------------------------------------------- numerals
-
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
-_CN_LARGE = {"万": 10_000, "亿": 100_000_000}
-
-
-def chinese_numeral_value(numeral: str) -> float | None:
-    """一 -> 1, 十五 -> 15, 两百 -> 200, 一万二千 -> 12000, 三点五 -> 3.5, 二〇二五 -> 2025; None if not a numeral."""
-    numeral = numeral.strip()
-    if not numeral:
-        return None
-    whole, _, frac = numeral.partition("点")
-    if frac:
-        if not all(c in _CN_DIGITS for c in frac):
-            return None
-        base = chinese_numeral_value(whole) if whole else 0
-        return None if base is None else base + float("0." + "".join(str(_CN_DIGITS[c]) for c in frac))
-    if all(c in _CN_DIGITS for c in whole) and len(whole) > 1:
-        return float("".join(str(_CN_DIGITS[c]) for c in whole))  # digit by digit: 二〇二五
-    total, section, digit = 0, 0, None
-    for char in whole:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_SMALL:
-            section += (1 if digit is None else digit) * _CN_SMALL[char]
-            digit = None
-        elif char in _CN_LARGE:
-            section += digit or 0
-            total = (
-                (total + (section or 1)) * _CN_LARGE[char]
-                if char == "亿"
-                else total + (section or 1) * _CN_LARGE[char]
-            )
-            section, digit = 0, None
-        else:
-            return None
-    return float(total + section + (digit or 0))
 
 
 def number_value(text: str) -> float | None:

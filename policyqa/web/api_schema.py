@@ -13,12 +13,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from policyqa.answer_json import BATCH_FIELDS, answer_to_json, passage_to_json
-from policyqa.records import Answer, DocumentMeta, Hit
+from policyqa.records import TARGET_KINDS, Answer, DocumentMeta, Hit, Target
 from policyqa.web.documents import issued_date
+from retrieval.ledger import check_date
 
 MODEL_ID = "policyqa"
 MAX_HISTORY_TURNS = 10  # earlier (question, answer) turns kept for rewriting a follow-up
 MAX_K = 50
+MAX_TARGETS = 1000  # ledger rows per /api/targets page
 
 REFERENCE_FIELDS = (
     "n",
@@ -301,4 +303,37 @@ def document_json(meta: DocumentMeta, passages: int) -> dict:
         "kind": meta.kind,
         "format": meta.format,
         "passages": passages,
+    }
+
+
+# ---------------------------------------------------------------- the targets ledger
+
+
+def checked_target_filters(kind: str, due_before: str) -> tuple[str, str]:
+    """(kind, due_before) stripped; a 400 ApiError naming the parameter when one is not valid."""
+    kind, due_before = kind.strip(), due_before.strip()
+    if kind and kind not in TARGET_KINDS:
+        raise ApiError(400, f"kind {kind!r} is not one of {', '.join(TARGET_KINDS)}", "invalid_kind", "kind")
+    if due_before:
+        try:
+            check_date(due_before)
+        except ValueError:
+            raise ApiError(
+                400,
+                f"due_before {due_before!r} is not a date: write YYYY-MM-DD",
+                "invalid_date",
+                "due_before",
+            ) from None
+    return kind, due_before
+
+
+def targets_page(rows: Sequence[Target], offset: int, limit: int) -> dict:
+    """One page of matching ledger rows: `total` and `documents` count every match, `targets` holds
+    rows [offset, offset+limit) exactly as `policyqa targets --json` prints them."""
+    return {
+        "total": len(rows),
+        "documents": len({r.file for r in rows}),
+        "offset": offset,
+        "limit": limit,
+        "targets": [r.to_json() for r in rows[offset : offset + limit]],
     }

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -29,6 +29,7 @@ from policyqa.errors import LLMError, PolicyQAError
 from policyqa.settings import Settings
 from policyqa.web.api_auth import Access
 from policyqa.web.api_schema import (
+    MAX_TARGETS,
     MODEL_ID,
     ApiError,
     AskRequest,
@@ -38,6 +39,7 @@ from policyqa.web.api_schema import (
     answer_payload,
     batch_line,
     checked_question,
+    checked_target_filters,
     completion,
     completion_chunk,
     conversation,
@@ -46,7 +48,9 @@ from policyqa.web.api_schema import (
     error_body,
     search_result,
     stream_pieces,
+    targets_page,
 )
+from retrieval.ledger import filter_targets
 
 API_VERSION = "1"
 KEEPALIVE_SECONDS = 5.0  # an SSE comment this often while a (slow, LLM) answer is being made
@@ -59,7 +63,8 @@ sentences cite the file, section path and verbatim quote.
 
 - `POST /v1/chat/completions` — OpenAI chat format (`model: "{MODEL_ID}"`), streaming or not;
   the response also carries `references`, `refused` and `rewritten_question`.
-- `POST /api/ask`, `POST /api/search`, `GET /api/documents` — policyqa's own JSON.
+- `POST /api/ask`, `POST /api/search`, `GET /api/documents`, `GET /api/targets` (the targets
+  ledger: quantified targets and deadlines) — policyqa's own JSON.
 - `POST /retrieval` — Dify's External Knowledge API.
 
 When keys are configured (`POLICYQA_API_KEYS`) every route needs `Authorization: Bearer <key>`
@@ -226,6 +231,30 @@ def _routes(settings: Settings, state: ApiState, access: Access) -> APIRouter:
             "embedder": manifest.embedder.id,
             "built_at": manifest.built_at,
         }
+
+    @router.get("/api/targets", tags=["policyqa"], summary="The targets ledger (targets, deadlines)")
+    def targets(
+        search: str = Query(
+            "",
+            description="words in the subject, sentence, section or responsible "
+            "units; 公厕 also finds 公共厕所 (aliases)",
+            examples=["公厕"],
+        ),
+        doc: str = Query("", description="file name, part of the title, city/district, 文号 or year"),
+        kind: str = Query("", description="target, task, penalty, score or standard (any when empty)"),
+        due_before: str = Query("", description="only rows with a deadline on or before YYYY-MM-DD"),
+        limit: int = Query(100, ge=1, le=MAX_TARGETS, description="rows per page"),
+        offset: int = Query(0, ge=0, description="rows to skip"),
+    ) -> dict:
+        """Quantified commitments and deadlines of the indexed documents, in ledger order (document,
+        then position): each row's subject, value (with `number` and `unit`), qualifier, scope, period,
+        ISO `deadline` and its words, responsible units, kind, and the document and verbatim
+        `sentence` with its offsets. The same filters and rows as `policyqa targets --json`."""
+        kind, due_before = checked_target_filters(kind, due_before)
+        rows = filter_targets(
+            state.engine().index.targets, search=search, doc=doc, due_before=due_before, kind=kind
+        )
+        return targets_page(rows, offset, limit)
 
     @router.post("/retrieval", tags=["Dify"], summary="Dify External Knowledge API")
     async def retrieval(body: RetrievalRequest) -> dict:

@@ -102,18 +102,23 @@ def test_manifest_keeps_its_keys_and_round_trips_byte_for_byte(fake_settings, sm
         "files",
         "skipped",
         "faiss",
+        "targets",
         "checksums",
         "checksum",
     ]
     assert set(data["checksums"]) == {
         "chunks.jsonl",
         "documents.jsonl",
+        "targets.jsonl",
         "vectors/00000.npy",
         "vectors/00001.npy",
         "vectors.faiss",
         *(f"bm25/{p.name}" for p in (fake_settings.index / "bm25").iterdir()),
     }
     assert list(data["embedder"]) == ["id", "dimension"]
+    assert list(data["targets"]) == ["schema", "fields", "rows"]
+    assert data["targets"]["rows"] == len(report.index.targets) > 0
+    assert data["targets"]["fields"][:3] == ["id", "file", "title"]
     assert list(data["chunking"]) == ["chunk_tokens", "tokenizer", "pipeline"]
     assert list(data["files"]) == ["a.txt", "b.txt"]
     assert list(data["files"]["a.txt"]) == ["sha256", "format", "chunks", "vectors"]

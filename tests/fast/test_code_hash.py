@@ -11,7 +11,7 @@ import pytest
 from index import build, code_hash
 from tests.import_graph import REPO, import_graph
 
-PARSE_STAGE = ("index.load", "index.structure", "index.chunk")
+PARSE_STAGE = ("index.load", "index.structure", "index.chunk", "index.targets")
 
 
 def _index_modules_reached(graph: dict[str, set[str]], roots) -> set[str]:
@@ -34,7 +34,7 @@ def test_every_index_module_the_parse_stage_imports_is_hashed():
 def test_modules_loaded_by_the_parse_stage_are_hashed():
     """What Python itself loads when the parse stage is imported, in a fresh interpreter."""
     script = (
-        "import sys, index.load, index.structure, index.chunk\n"
+        "import sys, index.load, index.structure, index.chunk, index.targets\n"
         "print('\\n'.join(m for m in sys.modules if m.split('.')[0] == 'index'))"
     )
     loaded = subprocess.run(

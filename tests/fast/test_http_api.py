@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from policyqa.answer_json import answer_to_json
+from tests.conftest import DOC_A
 from tests.fast.http_helpers import running_server, small_settings
 
 QUESTION = "主干道机扫率要达到多少？"
@@ -179,6 +180,33 @@ def test_documents_lists_the_index(http):
     assert sum(d["passages"] for d in reply["documents"]) == reply["passages"] > 0
 
 
+def test_targets_lists_the_ledger_with_its_filters(http):
+    everything = http.get("/api/targets").json()
+    assert everything["total"] == len(everything["targets"]) >= 6
+    assert everything["documents"] == 2 and everything["offset"] == 0 and everything["limit"] == 100
+    toilets = http.get("/api/targets", params={"search": "公共厕所"}).json()  # an alias of 公厕
+    assert toilets["total"] == 1 and toilets["documents"] == 1
+    row = toilets["targets"][0]
+    assert (row["file"], row["subject"], row["value"], row["unit"]) == ("a.txt", "新改建公厕", "20座", "座")
+    assert row["number"] == 20 and row["title"] == "甲市2024年城市管理工作要点"
+    assert row["sentence"] in DOC_A and DOC_A[row["start"] : row["end"]] == row["sentence"]
+    assert row["section_path"] and isinstance(row["responsible"], list)
+    only_b = http.get("/api/targets", params={"doc": "乙县"}).json()
+    assert only_b["total"] >= 2 and {t["file"] for t in only_b["targets"]} == {"b.txt"}
+    assert http.get("/api/targets", params={"kind": "penalty"}).json()["total"] == 0
+    # nothing in the test documents has a deadline: a due_before filter keeps none
+    assert http.get("/api/targets", params={"due_before": "2030-12-31"}).json()["total"] == 0
+
+
+def test_targets_pages_with_limit_and_offset(http):
+    everything = http.get("/api/targets").json()["targets"]
+    page = http.get("/api/targets", params={"limit": 2, "offset": 1}).json()
+    assert page["total"] == len(everything) and (page["limit"], page["offset"]) == (2, 1)
+    assert page["targets"] == everything[1:3]
+    past_the_end = http.get("/api/targets", params={"offset": 500}).json()
+    assert past_the_end["targets"] == [] and past_the_end["total"] == len(everything)
+
+
 @pytest.mark.parametrize(
     ("query", "gold"),
     [
@@ -248,6 +276,10 @@ def test_dify_knowledge_id_names_documents_and_a_threshold_filters(http):
         ("GET", "/v1/nothing", None, 404, "not_found"),
         ("POST", "/api/nothing", {}, 404, "not_found"),
         ("GET", "/api/ask", None, 405, "method_not_allowed"),
+        ("GET", "/api/targets?kind=goal", None, 400, "invalid_kind"),
+        ("GET", "/api/targets?due_before=2024-13-01", None, 400, "invalid_date"),
+        ("GET", "/api/targets?limit=0", None, 422, "invalid_body"),
+        ("POST", "/api/targets", {}, 405, "method_not_allowed"),
     ],
 )
 def test_errors_are_json_with_the_right_status(http, method, path, body, status, code):
@@ -271,8 +303,11 @@ def test_docs_and_schema_are_served_without_a_cdn(http):
         "/api/ask",
         "/api/search",
         "/api/documents",
+        "/api/targets",
         "/retrieval",
     } <= set(schema["paths"])
+    params = {p["name"] for p in schema["paths"]["/api/targets"]["get"]["parameters"]}
+    assert params == {"search", "doc", "kind", "due_before", "limit", "offset"}
     page = http.get("/docs").text
     assert "/docs/static/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     assert http.get("/docs/static/swagger-ui-bundle.js").status_code == 200
@@ -292,6 +327,7 @@ def test_the_api_reads_the_engine_the_app_swaps(tmp_path):
         with lib.update_lock:  # as the 文件管理 tab removes a document
             lib.swap(library.remove_document(settings, "b.txt", lib.engine.embedder).index)
         assert {d["file"] for d in http.get("/api/documents").json()["documents"]} == {"a.txt"}
+        assert {t["file"] for t in http.get("/api/targets").json()["targets"]} == {"a.txt"}
         reply = http.post("/api/ask", json={"question": QUESTION, "documents": ["乙县"]})
         assert reply.status_code == 400 and reply.json()["error"]["code"] == "no_matching_documents"
 

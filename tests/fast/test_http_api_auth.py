@@ -25,6 +25,7 @@ ROUTES = [
     ("POST", "/api/ask", {"question": "主干道机扫率要达到多少？"}),
     ("POST", "/api/search", {"query": "主干道机扫率"}),
     ("GET", "/api/documents", None),
+    ("GET", "/api/targets?search=公厕", None),
     (
         "POST",
         "/retrieval",
