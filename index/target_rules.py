@@ -320,6 +320,7 @@ KEPT_VERB = re.compile(r"(消除|拆除|清理|取缔|淘汰|关停|整治|改�
 # A qualifier inside the words before a figure: 播放公益广告的时间不得少于播放总时长的 -> the thing
 # is what stands before it.
 INNER_QUALIFIER = re.compile(r"不得少于|不得低于|不得超过|不少于|不低于|不超过|不高于")
+BARE_DEADLINE = re.compile(r"(?:全部|全面)?(?:完成|到位|建成|实现)?\s*(?:[。；;]|$)")
 PROHIBITION = re.compile(r"不得(?!低于|少于|超过|高于)")
 # Bare verbs that name no thing (其中新建16座、改建20座): the thing is the first figure's
 BARE_VERB = re.compile(r"^(?:新改建|新建|改建|新增|改造|提升)$")

@@ -225,7 +225,10 @@ def _deadline_of(folded: str, f: Found, deadlines: list[rules.Deadline]) -> rule
     if before:
         return before[-1]
     end = CLAUSE_END.search(folded, f.end)
-    return next((d for d in deadlines if end is None or d.start < end.start()), None)
+    own = next((d for d in deadlines if end is None or d.start < end.start()), None)
+    # …1200块户外招牌规范提升，9月底前完成。: a deadline clause with nothing of its own is theirs
+    bare = (d for d in deadlines if d.start >= f.end and rules.BARE_DEADLINE.match(folded, d.end))
+    return own or next(bare, None)
 
 
 # ---------------------------------------------------------------------------------------------

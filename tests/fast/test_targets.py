@@ -381,7 +381,7 @@ CASES = """丑市市容工作要点
 
 一、目标
 
-新改建公厕30座，其中新建10座、改建20座。
+新改建公厕30座，其中新建10座、改建20座。完成8条道路招牌整治，9月底前完成。
 
 二、考核
 
@@ -398,6 +398,9 @@ CASES = """丑市市容工作要点
 def test_subjects_taken_from_around_the_figure():
     rows = _rows(CASES)
     assert _by_value(rows, "20座").subject == "改建公厕"  # 其中…改建20座: the thing of the first figure
+    roads = _by_value(rows, "8条")  # …，9月底前完成: the deadline clause says nothing of its own
+    assert (roads.subject, roads.deadline_text) == ("道路招牌整治", "9月底前")
+    assert not [r for r in rows if r.kind == "task"]
     assert _by_value(rows, "3分").subject == "工作经验被省级部门推广的"  # 每项加3分: the case before it
     assert [r.value for r in rows if r.value.startswith("85")] == ["85分以上"]  # （含85分） restates it
     fine = _by_value(rows, "一千元以上五千元以下")
