@@ -99,14 +99,24 @@ _YEAR_SPAN = re.compile(
 )
 
 
-def _period(sentence: str, chain: list[Section], lead: str = "", title: str = "") -> str:
-    """The years a figure is for, as written: the sentence's own, else those of the words before it
-    in its paragraph (第二阶段（2023—2024年）：…。), else its headings', else the title's."""
+def _period(
+    sentence: str, chain: list[Section], lead: str = "", title: str = "", at: int | None = None
+) -> str:
+    """The years a figure is for, as written: the sentence's own (the last before the figure at
+    `at`), else those of the words before it in its paragraph (第二阶段（2023—2024年）：…。), else its
+    headings', else the title's."""
     taken = [(d.start, d.end) for d in rules.find_deadlines(sentence, None)]
     for source in (sentence, lead, *(s.heading for s in reversed(chain)), title):
-        for m in _YEAR_SPAN.finditer(fold_width(source)):
-            if source is sentence and any(x < m.end() and m.start() < y for x, y in taken):
-                continue  # 2025年6月底前 is a deadline, not the figure's period
+        spans = [
+            m
+            for m in _YEAR_SPAN.finditer(fold_width(source))
+            if source is not sentence
+            or not (  # 2025年6月底前 is a deadline; a year after the figure is another figure's
+                any(x < m.end() and m.start() < y for x, y in taken) or (at is not None and m.start() > at)
+            )
+        ]
+        if spans:
+            m = spans[-1] if source is sentence and at is not None else spans[0]
             return source[m.start() : m.end()]
     return ""
 
@@ -200,7 +210,7 @@ def _sentence_drafts(
             subject,
             f,
             scope,
-            _period(sentence, chain, lead, title),
+            _period(sentence, chain, lead, title, f.start),
             d,
             responsible,
             _kind(sentence, f),

@@ -382,6 +382,7 @@ CASES = """丑市市容工作要点
 一、目标
 
 新改建公厕30座，其中新建10座、改建20座。完成8条道路招牌整治，9月底前完成。
+完成3条道路沿线500块招牌更换。2026年完成12处，2027年完成20处，剩余6处于2028年前完成。
 
 二、考核
 
@@ -401,6 +402,11 @@ def test_subjects_taken_from_around_the_figure():
     roads = _by_value(rows, "8条")  # …，9月底前完成: the deadline clause says nothing of its own
     assert (roads.subject, roads.deadline_text) == ("道路招牌整治", "9月底前")
     assert not [r for r in rows if r.kind == "task"]
+    assert "3条" not in {r.value for r in rows}  # 3条道路沿线500块: the roads place the signs
+    assert [(r.value, r.period) for r in rows if r.value in ("12处", "20处")] == [
+        ("12处", "2026年"),
+        ("20处", "2027年"),
+    ]
     assert _by_value(rows, "3分").subject == "工作经验被省级部门推广的"  # 每项加3分: the case before it
     assert [r.value for r in rows if r.value.startswith("85")] == ["85分以上"]  # （含85分） restates it
     fine = _by_value(rows, "一千元以上五千元以下")
