@@ -329,8 +329,9 @@ PER_CASE = re.compile(r"^每[\u4e00-\u9fff]{0,3}[加扣]$|^[加扣]$")
 SANCTION = re.compile(r"罚款|罚金|扣减|扣除|扣发|核减")
 NOT_A_COMMITMENT = re.compile(r"是指|所称")
 FORMULA = re.compile(r"[＝=]")
-# Headings of a plan's look back (十三五主要成就, 工作回顾): their figures were reached, not set.
-PAST_SECTION = re.compile(r"成就|回顾|成效|进展情况|工作基础|发展基础|基本情况")
+# Headings of a plan's look back (十三五主要成就, 工作回顾, 出台背景): their figures describe what
+# was or is, not what is to be.
+PAST_SECTION = re.compile(r"成就|回顾|成效|进展情况|工作基础|发展基础|基本情况|出台背景|发展现状|现状分析")
 COMPARED = re.compile(r"^(?:较|比|同比|环比)")
 CHANGED_TO = re.compile(r"(?:扩大|提高|增加|减少|降低|提升|调整|压减)(?:至|到)")
 PER_STEP = re.compile(r"每(?:低|高|少|多|超|超过|增加|减少|下降|上升)$")

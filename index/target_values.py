@@ -167,6 +167,11 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
         if k + 1 < len(found):
             stop = min(stop, found[k + 1].start)
         scope, subject = _scope_and_subject(sentence[clause_start : f.start])
+        if not subject and folded[clause_start - 1 : clause_start] in "：:" and clause_start > 1:
+            # 到办理现场次数：0次: the label before the colon names the figure
+            label = [m.end() for m in CLAUSE_END.finditer(folded, 0, clause_start - 1)]
+            subject = clean(rules.ITEM_MARKER.sub("", sentence[label[-1] if label else 0 : clause_start - 1]))
+            subject = subject.lstrip("-*• ")[-24:]
         if folded[f.start - 1 : f.start] in "×*":  # 得分＝月度考核平均分×70%＋…: the weighted term
             term = re.split(r"[＝=＋+]", folded[clause_start : f.start - 1])[-1]
             scope, subject = "", clean(sentence[f.start - 1 - len(term) : f.start - 1])

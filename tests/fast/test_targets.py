@@ -393,6 +393,10 @@ CASES = """丑市市容工作要点
 第九条　违反本办法第三条规定堆放物料的，由城市管理部门责令改正，并处一千元以上五千元以下罚款。
 
 第十条　在学校周边三十米范围内，不得设置户外广告。
+
+三、办理要求
+
+- 到现场次数：0次
 """
 
 
@@ -411,5 +415,6 @@ def test_subjects_taken_from_around_the_figure():
     assert [r.value for r in rows if r.value.startswith("85")] == ["85分以上"]  # （含85分） restates it
     fine = _by_value(rows, "一千元以上五千元以下")
     assert (fine.subject, fine.kind) == ("堆放物料的", "penalty")
+    assert _by_value(rows, "0次").subject == "到现场次数"  # the label before the colon
     distance = _by_value(rows, "三十米")
     assert (distance.subject, distance.kind) == ("学校周边", "standard")
