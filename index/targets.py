@@ -1,12 +1,13 @@
 """The targets ledger at index time: every quantified commitment and deadline of a parsed document.
 
 `extract_targets(document)` reads the document's own text section by section, cut into sentences
-(。！？； and line ends), and its tables row by row (`index/tables.py`). In each sentence the named
-value rules (`index/target_rules.py`) find the figures; the words before a figure (or, for a count
-written before its noun, after it) are its subject, trimmed of the verbs around it. A sentence with
-a deadline and no figure is a task. Responsible units come from the sentence's own brackets, else
-the nearest section holding a single 责任单位 note, else the row of the document's task table that
-names the section's heading.
+(。！？ and line ends), and its tables row by row (`index/tables.py`). In each sentence the named
+value rules (`index/target_rules.py`) find the figures and `index/target_values.py` their subjects
+(the words before a figure, or for a count written before its noun the words after it, trimmed of
+the verbs around it). A deadline no figure takes is a task. Responsible units
+(`index/target_units.py`) come from a note in the sentence's paragraph, else the nearest section
+holding a single 责任单位 note, else the task table row naming one of the sentence's headings.
+Rules and measurements: docs/ledger.md.
 """
 
 from __future__ import annotations
@@ -184,9 +185,10 @@ def _sentence_drafts(
     if not found and not deadlines:
         return
     responsible = who.of(a, b, chain)
-    deadlines = [d for d in deadlines if not (first_year and d.iso and int(d.iso[:4]) < first_year)]
+    # 2021年5月印发的…办法同时废止: a date before the document's years is no deadline
+    current = [d for d in deadlines if not (first_year and d.iso and int(d.iso[:4]) < first_year)]
     if not found:
-        for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
+        for d in current:  # one task per deadline: 8月底前上线…，第三季度完成…
             subject = _task_subject(sentence, d)
             period = _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
@@ -216,7 +218,7 @@ def _sentence_drafts(
             _kind(sentence, f),
             "text",
         )
-    for d in deadlines:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
+    for d in current:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
         if d not in used:
             subject, period = _task_subject(sentence, d), _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
@@ -230,7 +232,8 @@ def _heading_subject(heading: str) -> str:
 
 def _deadline_of(folded: str, f: Found, deadlines: list[rules.Deadline]) -> rules.Deadline | None:
     """A figure's deadline: the last one before it in the sentence (到2025年底，A达到…，B达到…),
-    else one after it in its own clause (拆除违建10万平方米，年底前完成 is two clauses: not it)."""
+    else one after it in its own clause, else a later clause that is only a deadline (…，9月底前完成).
+    新增泊位3000个，6月底前上线平台 gives the figure none: that deadline is the platform's."""
     before = [d for d in deadlines if d.end <= f.start]
     if before:
         return before[-1]
