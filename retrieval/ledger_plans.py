@@ -1,0 +1,345 @@
+"""Answers read from the targets ledger (`Context.targets`): every quantified commitment and deadline
+of every document, so a question about all of them is answered from all of them, not from the few
+passages retrieval returned.
+
+    which_documents_with   哪份/哪几份文件提出 X（达到 V）: every document with a row for X (and value V)
+    side_by_side           甲、乙 X 分别是多少: one row per compared document
+    due_before             X月底前要完成哪些任务: the rows due on or before the asked date
+
+`ledger_answer(ctx, part)` tries them in that order. Each returns None when its kind of question is
+not asked or no row matches the asked subject (and value) well enough; the part then goes to its
+retrieval plan. Every row is cited by its verbatim sentence, like any other citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from index.cjk import fold_width
+from index.keyword import fold
+from index.target_rules import find_deadlines, unit_scale
+from index.target_values import Found as Value
+from index.target_values import find_values
+from index.targets import document_year
+from policyqa.records import OUTLINE, Chunk, Target
+from retrieval import messages
+from retrieval.checks import agrees, part_weights, place_agrees, without_complements
+from retrieval.plan_records import Block, Context, Found, Pick
+from retrieval.question import Part
+from retrieval.quotes import Sentence
+from retrieval.sentences import doc_label, header
+
+# Words that say *that* something is committed, done or asked, not *what*: they never pick a row.
+_GENERIC = re.compile(
+    r"(?:目标|指标|任务|要求|数量|计划|提出|规定|明确|文件|份|完成|达到|实现|工作|事项|内容|哪些|哪几|哪|"
+    r"建设|建成|新建|推进|开展|实施|落实|加强|推动|提高|提升|打造|"
+    r"分别|各自|各|对比|比较|多少|几|方面|是|要|需|需要|应|应当|必须|的|了|有|在|对|和|与|及|中|里|前|之前|"
+    r"以前|底|末|年|月|日|号|什么|为|都|还|将|把|被|由|给|提|定|下)+"
+)
+# A question asking what is to be done by a date (not what a date is).
+_ASKS_TASKS = re.compile(r"任务|工作|事项|目标|指标|完成|实现|建成|做什么|干什么|到期")
+_CLAUSE = re.compile(r"[，,；;：:。！？!?\t\r\n]")
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching rows to what the question asks
+
+
+def topic(ctx: Context, part: Part, files: Iterable[str] = (), drop: Iterable[str] = ()) -> dict[str, float]:
+    """The part's term weights without what picks the document (places, years, the titles of the
+    `files` it names), the figures and dates it asks about (`drop`), and words that only say a
+    commitment is asked (目标, 分别, 完成 …)."""
+    q = ctx.question
+    naming = [*q.places, *(str(y) for y in q.years), *drop]
+    titles = "".join(fold(ctx.documents[f].title) for f in files if f in ctx.documents)
+    out = {}
+    for term, weight in part_weights(ctx, part).items():
+        t = fold(term)
+        if (
+            not re.search(r"[\u4e00-\u9fff]", t)
+            or _GENERIC.fullmatch(t)
+            or any(t in name or name in t for name in naming if name)
+            or (titles and t in titles)
+        ):
+            continue
+        out[t] = weight
+    return out
+
+
+def _credit(term: str, text: str) -> float:
+    """1 when the term stands in the text; for a longer term, the share of its character pairs that
+    do (满意度 against 满意率), so the asker's wording need not be the document's."""
+    if term in text:
+        return 1.0
+    if len(term) < 3:
+        return 0.0
+    pairs = [term[i : i + 2] for i in range(len(term) - 1)]
+    return sum(p in text for p in pairs) / len(pairs)
+
+
+def cover(weights: dict[str, float], text: str) -> float:
+    """Share of the topic weight the text holds (非X never counts as X)."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    where = without_complements(fold(text), weights)
+    return sum(w * _credit(t, where) for t, w in weights.items()) / total
+
+
+def clause_of(row: Target) -> str:
+    """The clause of the row's sentence that states its value (or its deadline), verbatim; for a
+    table row, its task cell (with the value when the cell does not hold it)."""
+    if row.source == "table":
+        cells = [c.strip() for c in re.split(r"\t|\s{2,}", row.sentence)]
+        return next((c for c in cells if row.subject and row.subject in c), row.subject)
+    return clause_at(row.sentence, row.value or row.deadline_text) or row.subject
+
+
+def clause_at(text: str, anchor: str) -> str:
+    """The clause of `text` (between ，；。 tabs and line ends) that holds `anchor`, or ''."""
+    at = text.find(anchor) if anchor else -1
+    if at < 0:
+        return ""
+    start = max([m.end() for m in _CLAUSE.finditer(text, 0, at)] + [0])
+    end = _CLAUSE.search(text, at + len(anchor))
+    return text[start : end.start() if end else len(text)].strip()
+
+
+def row_words(row: Target) -> str:
+    """What a row is about, in its own words: scope, subject and the clause stating its value."""
+    return f"{row.scope}{row.subject} {clause_of(row)}"
+
+
+def asked_values(text: str) -> list[Value]:
+    """The figures (or 全覆盖 / 零增长) a question names: 达到45% -> 45 %."""
+    return find_values(fold_width(text))
+
+
+def value_matches(row: Target, value: Value) -> bool:
+    """The row states the asked figure (95% and 95%以上 alike; 1万个 and 10000个 alike)."""
+    if value.number is None:
+        return value.value in row.value
+    if row.number is None:
+        return False
+    if _money(row.unit) != _money(value.unit):
+        return False
+    return abs(row.number * unit_scale(row.unit) - value.number * unit_scale(value.unit)) < 1e-6
+
+
+def _money(unit: str) -> str:
+    """万元 and 亿元 are 元 at another scale."""
+    return "元" if unit.endswith("元") else unit
+
+
+def unit_fits(row: Target, asked: str) -> bool:
+    """The row is in the unit a 多少 question asks for (个 is any count; no unit asked, any)."""
+    if not asked or asked in ("个", row.unit):
+        return bool(row.value)
+    return asked.endswith("元") and row.unit.endswith("元")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows as citations
+
+
+def pick_of(ctx: Context, row: Target) -> Pick:
+    """A row as a quoted sentence, inside the chunk that holds it (its own section, for the card)."""
+    chunk = next(
+        (
+            c
+            for c in ctx.chunks_of(row.file)
+            if c.kind != OUTLINE
+            and c.start <= row.start
+            and row.end <= c.end
+            and c.section_path == row.section_path
+        ),
+        None,
+    ) or Chunk(row.id, row.file, row.title, row.section_path, row.start, row.end, row.sentence, row.sentence)
+    return Pick(0, chunk, Sentence(row.sentence, row.start, row.end), 1.0)
+
+
+def _blocks(ctx: Context, rows: Sequence[Target]) -> tuple[tuple[Block, ...], list[Pick]]:
+    """Rows grouped under their document and section (in the order given), one citation each."""
+    groups: dict[tuple, list[Pick]] = {}
+    picks = []
+    for row in rows:
+        pick = pick_of(ctx, row)
+        picks.append(pick)
+        key = (row.file, row.section_path)
+        if all(p.sentence.start != pick.sentence.start for p in groups.get(key, [])):
+            groups.setdefault(key, []).append(pick)
+    blocks = tuple(
+        Block(header(ctx, ps[0].chunk, ps[0].chunk.section_path), tuple(ps)) for ps in groups.values()
+    )
+    return blocks, picks
+
+
+def _labelled(ctx: Context, rows: Sequence[Target]) -> Found:
+    """One lead per row, naming its document (《title》 + the clause stating the value), then the rows."""
+    blocks, picks = _blocks(ctx, rows)
+    leads = tuple(
+        (f"{doc_label(ctx.documents.get(r.file), p.chunk)}{clause_of(r)}", p)
+        for r, p in zip(rows, picks, strict=True)
+    )
+    return Found(blocks=blocks, leads=leads)
+
+
+def _best_per_document(scored: Sequence[tuple[float, Target]]) -> dict[str, Target]:
+    """The best row of each document: the best cover; then a row for the whole period (the latest
+    deadline, or none) over an interim one; then the text over a table row restating it."""
+    best: dict[str, tuple] = {}
+    for score, row in scored:
+        key = (round(score, 3), row.deadline or "9999", row.source == "text", -row.start)
+        if row.file not in best or key > best[row.file][0]:
+            best[row.file] = (key, row)
+    return {file: row for file, (_, row) in best.items()}
+
+
+def _candidates(ctx: Context, files: Iterable[str] | None = None) -> list[Target]:
+    """Rows of the given documents (all when None) that agree with the places the question names."""
+    wanted = set(files) if files is not None else None
+    return [r for r in ctx.targets if (wanted is None or r.file in wanted) and place_agrees(ctx, r.file)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The question kinds
+
+
+def which_documents_with(ctx: Context, part: Part) -> Found | None:
+    """哪份/哪几份文件提出 X（达到 V）: every document with a row for X (of value V when the question
+    names one), each named and cited by its row; None when no row matches."""
+    if part.slot != "which_doc":
+        return None
+    values = asked_values(part.text)
+    weights = topic(ctx, part, drop=[v.value for v in values])
+    if not weights:
+        return None
+    th = ctx.thresholds
+    floor = th.ledger_cover_with_value if values else th.ledger_cover
+    scored = []
+    for row in _candidates(ctx):
+        if values and not any(value_matches(row, v) for v in values):
+            continue
+        score = cover(weights, row_words(row))
+        if score >= floor and agrees(ctx, pick_of(ctx, row)):
+            scored.append((score, row))
+    if not scored:
+        return None
+    rows = sorted(_best_per_document(scored).values(), key=lambda r: -cover(weights, row_words(r)))
+    return _labelled(ctx, rows)
+
+
+def side_by_side(ctx: Context, part: Part) -> Found | None:
+    """甲、乙（或各文件）X 分别是多少: one row per compared document, side by side. The documents are
+    those the question names (each must have a row), or, naming none, every document with a row for X
+    (at least two)."""
+    q = ctx.question
+    if not q.compare or part.slot != "quantity" or len(q.named_files) == 1:
+        return None
+    files = list(q.named_files)
+    weights = topic(ctx, part, files=files)
+    if not weights:
+        return None
+    scored = []
+    for row in _candidates(ctx, files or None):
+        if not unit_fits(row, part.unit) or row.kind not in ("target", "standard", "penalty", "score"):
+            continue
+        score = cover(weights, row_words(row))
+        if score >= ctx.thresholds.ledger_cover and agrees(ctx, pick_of(ctx, row)):
+            scored.append((score, row))
+    best = _best_per_document(scored)
+    if (files and set(best) != set(files)) or len(best) < 2:
+        return None
+    order = files or sorted(best, key=lambda f: -cover(weights, row_words(best[f])))
+    return _labelled(ctx, [best[f] for f in order])
+
+
+def asked_due(ctx: Context, part: Part, file: str) -> str:
+    """The ISO date a "due before" part names (6月底前, 2025年底前), read in the question's year, else
+    in the document's own year; '' when it names none."""
+    meta = ctx.documents.get(file)
+    year = ctx.question.years[0] if ctx.question.years else (document_year(meta) if meta else None)
+    dates = [d.iso for d in find_deadlines(part.text, year) if d.iso]
+    return max(dates, default="")
+
+
+def _due(row: Target, year: int | None) -> tuple[str, str]:
+    """A row's earliest deadline (ISO, as written): its own, or an earlier one its sentence states."""
+    dates = [(d.iso, d.text) for d in find_deadlines(row.sentence, year) if d.iso]
+    dates += [(row.deadline, row.deadline_text)] if row.deadline else []
+    return min(dates, default=("", ""))
+
+
+def due_before(ctx: Context, part: Part) -> Found | None:
+    """X月底前要完成哪些任务: every row of the named document (or of every document of the named place)
+    due on or before the asked date, earliest first. When the named document sets deadlines but none
+    that early, the part is refused with its earliest ones."""
+    q = ctx.question
+    if part.slot not in ("items", "requirements", "fact") or not _ASKS_TASKS.search(part.text):
+        return None
+    files = list(q.named_files[:1]) or [f for f in ctx.documents if place_agrees(ctx, f)]
+    deadlines = [d.text for d in find_deadlines(part.text, None)]
+    if not deadlines:
+        return None
+    weights = topic(ctx, part, files=files, drop=deadlines)
+    due, later = [], []
+    for row in _candidates(ctx, files):
+        asked = asked_due(ctx, part, row.file)
+        meta = ctx.documents.get(row.file)
+        when = _due(row, document_year(meta) if meta else None)
+        if not asked or not when[0]:
+            continue
+        if (
+            weights
+            and cover(weights, f"{row.sentence}{''.join(row.section_path)}") < ctx.thresholds.ledger_cover
+        ):
+            continue
+        (due if when[0] <= asked else later).append((when, row))
+    if due:
+        dated = _unique(sorted(due, key=lambda x: (x[0][0], x[1].file, x[1].start)))[
+            : ctx.thresholds.ledger_rows
+        ]
+        rows = [row for _, row in dated]
+        blocks, picks = _blocks(ctx, rows)
+        leads = tuple((_task_words(row, when[1]), p) for (when, row), p in zip(dated, picks, strict=True))
+        return Found(blocks=blocks, leads=leads)
+    if later and q.named_files and not weights:
+        earliest = _unique(sorted(later, key=lambda x: (x[0][0], x[1].start)))[:2]
+        blocks, _ = _blocks(ctx, [row for _, row in earliest])
+        return Found(missing=messages.nothing_due(q.language, deadlines[-1]), said=blocks)
+    return None
+
+
+def _unique(dated: Sequence[tuple[tuple[str, str], Target]]) -> list[tuple[tuple[str, str], Target]]:
+    """Dated rows without repeating a sentence (a sentence of two figures is two rows)."""
+    seen, out = set(), []
+    for when, row in dated:
+        if (row.file, row.start) not in seen:
+            seen.add((row.file, row.start))
+            out.append((when, row))
+    return out
+
+
+def _task_words(row: Target, when_text: str) -> str:
+    """What is due, in the document's words: a table row's task cell with its time limit, else the
+    clause of the sentence holding the deadline."""
+    if row.source == "table":
+        return f"{clause_of(row)}（{row.deadline_text}）"
+    clause = clause_at(row.sentence, when_text) or clause_of(row)
+    # 到2025年底，建成…，…: a clause that is only the date is read with the sentence it opens.
+    return row.sentence if len(clause) - len(when_text) < 4 else clause
+
+
+LEDGER_PLANS = (which_documents_with, side_by_side, due_before)
+
+
+def ledger_answer(ctx: Context, part: Part) -> Found | None:
+    """The part answered from ledger rows, or None (then retrieval's plan answers it)."""
+    if not ctx.targets or ctx.question.language != "zh":
+        return None
+    for plan in LEDGER_PLANS:
+        found = plan(ctx, part)
+        if found is not None:
+            return found
+    return None
