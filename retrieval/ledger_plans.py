@@ -4,6 +4,7 @@ passages retrieval returned.
 
     which_documents_with   哪份/哪几份文件提出 X（达到 V）: every document with a row for X (and value V)
     side_by_side           甲、乙 X 分别是多少: one row per compared document
+    year_by_year           X 在2025年、2027年各是多少: one row per asked year of one document
     due_before             X月底前要完成哪些任务: the rows due on or before the asked date
 
 `ledger_answer(ctx, part)` tries them in that order. Each returns None when its kind of question is
@@ -225,9 +226,31 @@ def which_documents_with(ctx: Context, part: Part) -> Found | None:
         if score >= floor and agrees(ctx, pick_of(ctx, row)):
             scored.append((score, row))
     if not scored:
-        return None
+        return _value_not_set(ctx, part, values, weights) if values else None
     rows = sorted(_best_per_document(scored).values(), key=lambda r: -cover(weights, row_words(r)))
     return _labelled(ctx, rows)
+
+
+def _value_not_set(
+    ctx: Context, part: Part, values: Sequence[Value], weights: dict[str, float]
+) -> Found | None:
+    """A near miss: rows for the asked subject state other figures, and no document writes the asked
+    one anywhere. Refused with those rows; None (retrieval decides) unless both hold."""
+    if any(fold(v.value) in ctx.document_text(f) for v in values for f in ctx.documents):
+        return None
+    units = {_money(v.unit) for v in values}
+    scored = [
+        (score, row)
+        for row in _candidates(ctx)
+        if _money(row.unit) in units
+        and (score := cover(weights, row_words(row))) >= ctx.thresholds.ledger_cover
+        and agrees(ctx, pick_of(ctx, row))
+    ]
+    if not scored:
+        return None
+    rows = sorted(_best_per_document(scored).values(), key=lambda r: -cover(weights, row_words(r)))[:3]
+    blocks, _ = _blocks(ctx, rows)
+    return Found(missing=messages.value_not_stated(ctx.question.language, values[0].value), said=blocks)
 
 
 def side_by_side(ctx: Context, part: Part) -> Found | None:
@@ -241,18 +264,50 @@ def side_by_side(ctx: Context, part: Part) -> Found | None:
     weights = topic(ctx, part, files=files)
     if not weights:
         return None
-    scored = []
-    for row in _candidates(ctx, files or None):
-        if not unit_fits(row, part.unit) or row.kind not in ("target", "standard", "penalty", "score"):
-            continue
-        score = cover(weights, row_words(row))
-        if score >= ctx.thresholds.ledger_cover and agrees(ctx, pick_of(ctx, row)):
-            scored.append((score, row))
+    scored = [
+        (score, row)
+        for score, row in _figures(ctx, part, weights, files or None)
+        if agrees(ctx, pick_of(ctx, row))
+    ]
     best = _best_per_document(scored)
     if (files and set(best) != set(files)) or len(best) < 2:
         return None
     order = files or sorted(best, key=lambda f: -cover(weights, row_words(best[f])))
     return _labelled(ctx, [best[f] for f in order])
+
+
+def _figures(ctx: Context, part: Part, weights: dict[str, float], files) -> list[tuple[float, Target]]:
+    """Rows of the given documents stating a figure in the asked unit, on the topic, with their cover."""
+    scored = []
+    for row in _candidates(ctx, files):
+        if not unit_fits(row, part.unit) or row.kind not in ("target", "standard", "penalty", "score"):
+            continue
+        score = cover(weights, row_words(row))
+        if score >= ctx.thresholds.ledger_cover:
+            scored.append((score, row))
+    return scored
+
+
+def year_by_year(ctx: Context, part: Part) -> Found | None:
+    """X 在2025年、2027年分别是多少 (one document): one row per asked year, the row due in that year.
+    Every asked year must have one."""
+    q = ctx.question
+    if not q.compare or part.slot != "quantity" or len(q.named_files) != 1 or len(q.years) < 2:
+        return None
+    weights = topic(ctx, part, files=q.named_files)
+    if not weights:
+        return None
+    by_year: dict[int, tuple[float, Target]] = {}
+    for score, row in _figures(ctx, part, weights, q.named_files):
+        year = int(row.deadline[:4]) if row.deadline else None
+        if year in q.years and (year not in by_year or score > by_year[year][0]):
+            by_year[year] = (score, row)
+    if set(by_year) != set(q.years):
+        return None
+    rows = [by_year[y][1] for y in sorted(by_year)]
+    blocks, picks = _blocks(ctx, rows)
+    leads = tuple((f"{r.deadline_text}：{clause_of(r)}", p) for r, p in zip(rows, picks, strict=True))
+    return Found(blocks=blocks, leads=leads)
 
 
 def asked_due(ctx: Context, part: Part, file: str) -> str:
@@ -331,7 +386,7 @@ def _task_words(row: Target, when_text: str) -> str:
     return row.sentence if len(clause) - len(when_text) < 4 else clause
 
 
-LEDGER_PLANS = (which_documents_with, side_by_side, due_before)
+LEDGER_PLANS = (which_documents_with, side_by_side, year_by_year, due_before)
 
 
 def ledger_answer(ctx: Context, part: Part) -> Found | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.ledger_plans import due_before, side_by_side, which_documents_with
+from retrieval.ledger_plans import due_before, side_by_side, which_documents_with, year_by_year
 from retrieval.plan_records import Context
 from tests.fast.test_plans import _engine
 
@@ -103,9 +103,20 @@ def test_a_named_value_picks_the_document_that_states_it(engine):
     assert XINQIAO[quote.start : quote.end] == quote.text  # cited verbatim, at its place in the file
 
 
-def test_a_value_no_row_states_is_left_to_retrieval(engine):
-    ctx = _ctx(engine, "哪份文件要求生活垃圾回收利用率达到55%？")
+def test_a_value_no_row_states_but_a_document_writes_is_left_to_retrieval(engine):
+    # 10座 stands in the text (新建10座, a row of its own): the ledger does not claim it is never set.
+    ctx = _ctx(engine, "哪份文件提出新改建公厕10座？")
     assert which_documents_with(ctx, ctx.question.parts[0]) is None
+
+
+def test_a_figure_no_document_writes_for_a_subject_with_rows_is_refused(engine):
+    answer = engine.ask("哪份文件提出口袋公园要建成300个？")
+    assert answer.refused
+    assert "12个" in answer.text  # what the documents do set for it
+    ctx = _ctx(engine, "哪份文件要求生活垃圾回收利用率达到55%？")
+    found = which_documents_with(ctx, ctx.question.parts[0])
+    assert found.missing and not found.blocks
+    assert any("46%" in p.sentence.text for block in found.said for p in block.picks)
 
 
 def test_a_subject_no_row_is_about_is_left_to_retrieval(engine):
@@ -130,6 +141,20 @@ def test_compared_documents_get_one_row_each(engine):
 def test_a_comparison_is_left_to_retrieval_when_a_named_document_has_no_row(engine):
     ctx = _ctx(engine, "庚水和壬山分别计划新改建多少座公厕？")
     assert side_by_side(ctx, ctx.question.parts[0]) is None
+
+
+def test_one_row_per_asked_year_of_one_document(engine):
+    ctx = _ctx(engine, "辛桥三年行动计划的生活垃圾回收利用率2025年和2027年分别要达到多少？")
+    found = year_by_year(ctx, ctx.question.parts[0])
+    assert [lead for lead, _ in found.leads] == [
+        "2025年底：生活垃圾回收利用率达到39%",
+        "2027年底：生活垃圾回收利用率达到46%",
+    ]
+
+
+def test_a_year_without_a_row_leaves_the_comparison_to_retrieval(engine):
+    ctx = _ctx(engine, "辛桥三年行动计划的生活垃圾回收利用率2025年和2026年分别要达到多少？")
+    assert year_by_year(ctx, ctx.question.parts[0]) is None
 
 
 # --- due_before: rows due on or before the asked date ---------------------------------------------
