@@ -19,8 +19,9 @@ from index.cjk import chinese_numeral_value, fold_width
 _AR = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN = r"[零〇一二两三四五六七八九十百千万]+"
 NUMBER = rf"(?:{_AR}(?:万|亿|千)?|{_CN})"
-# Not inside a longer number, an ordinal (第3), a version (3.0), a code (G20) or a date (月21日).
-_LEAD = r"(?<![\d.\-第A-Za-z月号])"
+# Not inside a longer number (第二十条 holds no 十条), an ordinal (第3), a version (3.0), a code (G20)
+# or a date (月21日).
+_LEAD = r"(?<![\d.\-第A-Za-z月号零〇一二两三四五六七八九十百千])"
 
 # Units a counted or measured target is written in (longest first). 年 is left out on purpose: in
 # these documents "三年行动计划", "3年左右时间" name plans and periods, not commitments.
@@ -30,16 +31,22 @@ COUNT_UNITS = (
 MEASURE_UNITS = (
     "平方公里 平方千米 平方米 立方米 公顷 亩 公里 千米 米 万元 亿元 元 个百分点 百分点 倍 千瓦".split()
 )
-DURATION_UNITS = "个工作日 工作日 个小时 小时 分钟 个月 天 日 周".split()
+DURATION_UNITS = "个工作日 工作日 个小时 小时 学时 分钟 个月 天 日 周 年".split()
 SCORE_UNIT = "分"
 _UNITS = sorted(set(COUNT_UNITS + MEASURE_UNITS + DURATION_UNITS), key=len, reverse=True)
 _UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
-# 分 is a score only when it is not the start of a word (分类, 分钟, 分级, 分期 …).
-_SCORE_RE = rf"分(?![{chr(0x4E00)}-{chr(0x9FFF)}])"
+# 分 is a score only when it does not start another word (分类, 分钟, 分级, 分期, 三分之一 …).
+_SCORE_RE = r"分(?![类钟级期区别配析拣批布出工管局值数段散流解享担成户包项组层档支会队部院行所步时秒米之])"
+# 年 is a duration only when bound (不超过三年, 5年以内) or named as one (有效期5年, 连续补贴5年):
+# "三年行动计划", "用三年时间", "三年新建…" name plans and periods, not commitments.
+YEAR_CONTEXT = re.compile(r"(?:有效期|期限|为期|连续补贴|连续|满|保修期|质保期)$")
 # What may follow a figure as part of it.
 SUFFIX_QUALIFIERS = ("以上", "以下", "以内", "左右", "之内", "多", "余", "内")
 # What may stand right before a figure and says how it binds (longest first).
 PREFIX_QUALIFIERS = (
+    "不得少于",
+    "不得低于",
+    "不得超过",
     "不低于",
     "不少于",
     "不超过",
@@ -97,7 +104,14 @@ VALUE_RULES: tuple[ValueRule, ...] = (
     _rule("percent", rf"{_LEAD}(?P<n>{_AR})\s*(?P<unit>%){_SUFFIX}", "percent"),
     _rule("percent_words", rf"百分之(?P<n>{_CN}|{_AR})(?P<unit>){_SUFFIX}", "percent"),
     # 33座, 1万个, 300公里以上, 500万立方米, 七个工作日, 20分
-    _rule("count", rf"{_LEAD}(?P<n>{NUMBER})(?P<unit>{_UNIT_RE}|{_SCORE_RE}){_SUFFIX}", "count"),
+    # 2000多个, 300余辆: the approximation stands between the number and its unit
+    _rule(
+        "count",
+        rf"{_LEAD}(?P<n>{NUMBER})(?P<approx>多|余)?(?P<unit>{_UNIT_RE}|{_SCORE_RE}){_SUFFIX}",
+        "count",
+    ),
+    # 1:1 (matching funds): a ratio is a figure only beside the word 比例
+    _rule("ratio", rf"{_LEAD}(?P<n>\d+)\s*[:：]\s*\d+(?P<unit>)(?=的?比例)", "count"),
     # goals stated without a figure
     _rule("full_coverage", r"(?P<n>)(?P<unit>)全覆盖", "qualitative"),
     _rule("zero_growth", r"(?P<n>)(?P<unit>)[“\"]?零增长", "qualitative"),
@@ -141,7 +155,7 @@ class DeadlineRule(NamedTuple):
 
     name: str
     pattern: re.Pattern
-    when: str  # date | month_end | year_end | half | quarter
+    when: str  # date | month_end | year_end | half | quarter | recurring (no single date)
 
 
 DEADLINE_RULES: tuple[DeadlineRule, ...] = (
@@ -157,7 +171,7 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
     DeadlineRule(
         "year_end",
         re.compile(
-            r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*(?:底|末)|(?<![\d今去明])年(?:底|末|内))(?:前|之前|以前)?"
+            r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*(?:底|末)|(?<![\d今去明])年(?:底|末|内))(?:前|之前|以前)?(?!不)"
         ),
         "year_end",
     ),
@@ -166,6 +180,12 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
     DeadlineRule("half", re.compile(rf"{_Y}(?P<h>上|下)半年"), "half"),
     # 第三季度, 2025年第4季度
     DeadlineRule("quarter", re.compile(rf"{_Y}第(?P<q>[一二三四1-4])季度"), "quarter"),
+    # 每月10日前 (a recurring deadline: the words, no date)
+    DeadlineRule(
+        "monthly",
+        re.compile(r"每月\s*(?P<d>[12]\d|3[01]|0?[1-9]|[一二三四五六七八九十]{1,3})\s*日\s*(?:前|之前|以前)"),
+        "recurring",
+    ),
     # 9月建成运行, 6月份动态调整: a month on its own before what is to be done by then
     DeadlineRule(
         "month",
@@ -206,7 +226,7 @@ def find_deadlines(text: str, year: int | None) -> list[Deadline]:
 def _iso(when: str, m: re.Match, year: int | None) -> str:
     groups = m.groupdict()
     y = int(groups["y"]) if groups.get("y") else year
-    if y is None:
+    if y is None or when == "recurring":
         return ""
     if when == "year_end":
         return f"{y:04d}-12-31"
@@ -234,6 +254,8 @@ RESPONSIBLE_INLINE = re.compile(r"[（(]([^（）()。]{2,80}?(?:牵头|负责|�
 RESPONSIBLE_COLUMN = re.compile(r"牵头|责任|负责|配合")
 DEADLINE_COLUMN = re.compile(r"时限|完成时间|时间节点|期限|截止")
 SCORE_COLUMN = re.compile(r"分值|分数|满分|权重|标准分")
+VALUE_COLUMN = re.compile(r"目标|指标值|数值|预期|值$")
+BASELINE_COLUMN = re.compile(r"基期|现状|基数|基准|上年|实际")  # what was, not what is to be
 NAME_COLUMN = re.compile(r"任务|事项|项目|内容|指标|名称|类别|工作")
 NUMBER_COLUMN = re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)
 
@@ -265,17 +287,21 @@ SCOPES = (
 PLACE_LIST = re.compile(
     r"^((?:[\u4e00-\u9fff]{2,8}(?:区|县|市|镇|街道)、)+[\u4e00-\u9fff]{2,8}(?:区|县|市|镇|街道))各"
 )
+# A place: 临波区, 江宁区 — not 小区, 社区, 景区, 片区 … which are things counted.
+PLACE_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}(?:(?<![小社景片街校厂库园商住营])区|县|市|镇|街道)")
 SCOPE_RE = re.compile("(?:" + "|".join(re.escape(s) for s in SCOPES) + r")(?:范围内|范围)?")
 # Words around a subject that say what is done to it, not what it is (longest first). 新建,
 # 新增 and 新改建 stay: they are part of the thing counted (新改建公厕).
 LEADING_VERBS = re.compile(
     r"^(?:(?:继续|持续|全面|加快|积极|大力|努力|进一步|深入|切实|稳步|有序|高标准|高质量|高水平|"
-    r"年度|全年|年内|今年|其中|同时|并|要|将|均|累计|总计|力争|确保|实现|完成|推进|推动|强化|针对|"
+    r"(?:19|20)\d{2}年|汛期前|汛前|年度|全年|年内|今年|每年(?!度)|三年|五年|其中|同时|并|要|将|均|累计|总计|力争|确保|"
+    r"实现|完成|推进|推动|强化|针对|"
     r"开展|实施|建设|建成|打造|创建|遴选|守住|守牢|以|在|对|使|让|把|通过|做好|抓好)\s*)+"
 )
 TRAILING_VERBS = re.compile(
     r"(?:不低于|不少于|不超过|不高于|不大于|不小于|至少|最多|超过|达到|控制在|稳定在|提高到|提升至|"
-    r"提升到|降至|实现|完成|要|均|各|分别|累计|共|约|达|为|的|全年|年内|年度|两个|三个)+$"
+    r"提升到|降至|实现|完成|要|均|各|分别|累计|共|约|达|为|的|全年|年内|年度|两个|三个|原则上|低于|高于|"
+    r"未达到|未|扩大至|扩大到|增加到|增至|减少到|减至|提高至)+$"
 )
 # Where a subject written after its figure stops (the verb of what is done with it).
 AFTER_SUBJECT_STOP = re.compile(r"进行|纳入|并入|加入|开展|实施|中选取|向社会|和|及|，|。|；")
@@ -284,5 +310,22 @@ ABSTRACT_NOUNS = re.compile(
     r"^[“\"]?(?:环节|方面|领域|岗位|机制|体系|理念|关键|转变|重点|保障|阶段|层次|维度|步骤)"
 )
 # Words saying a figure is already done (已建成, 完成了), not a commitment.
-PAST = re.compile(r"已经|已|了|累计建成|截至")
+PAST = re.compile(r"已经|已(?!有|知)|(?<![为除])了(?!解)|截至")
 QUOTES = "“”\"'‘’「」《》"
+# An item or article marker: （一） 1． 一、 一是 第十条
+ITEM_MARKER = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
+)
+KEPT_VERB = re.compile(r"(消除|拆除|清理|取缔|淘汰|关停|整治|改造|新建|新增|新改建)(?:全部|现状|现有)*$")
+# A qualifier inside the words before a figure: 播放公益广告的时间不得少于播放总时长的 -> the thing
+# is what stands before it.
+INNER_QUALIFIER = re.compile(r"不得少于|不得低于|不得超过|不少于|不低于|不超过|不高于")
+SANCTION = re.compile(r"罚款|罚金|扣减|扣除|扣发|核减")
+NOT_A_COMMITMENT = re.compile(r"是指|所称")
+FORMULA = re.compile(r"[＝=]")
+# Headings of a plan's look back (十三五主要成就, 工作回顾): their figures were reached, not set.
+PAST_SECTION = re.compile(r"成就|回顾|成效|进展情况|工作基础|发展基础|基本情况")
+COMPARED = re.compile(r"^(?:较|比|同比|环比)")
+CHANGED_TO = re.compile(r"(?:扩大|提高|增加|减少|降低|提升|调整|压减)(?:至|到)")
+PER_STEP = re.compile(r"每(?:低|高|少|多|超|超过|增加|减少|下降|上升)$")
+RULE_REFERENCE = re.compile(r"内?按照[^，。；]{0,12}?规定")

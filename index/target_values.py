@@ -42,9 +42,18 @@ def find_values(sentence: str) -> list[Found]:
             number_text, unit = m.group("n"), m.group("unit") or ("%" if rule.name == "percent_words" else "")
             if rule.kind != "qualitative" and not _real_number(number_text):
                 continue
-            suffix = m.groupdict().get("suffix") or ""
+            suffix = m.groupdict().get("suffix") or m.groupdict().get("approx") or ""
             prefix = _prefix_qualifier(folded, a)
             if rules.is_small_chinese_count(number_text, unit, bool(prefix or suffix)):
+                continue
+            if unit == "年" and (
+                not (
+                    prefix
+                    or suffix in ("内", "以内", "以上", "以下")
+                    or rules.YEAR_CONTEXT.search(folded[:a])
+                )
+                or "\u4e00" <= folded[b : b + 1] <= "\u9fff"  # 对3年内品质提升工作…: a period named
+            ):
                 continue
             if rule.kind == "qualitative" and _quoted_slogan(folded, a, b):
                 continue
@@ -68,8 +77,14 @@ def _real_number(text: str) -> bool:
 
 
 def _prefix_qualifier(folded: str, at: int) -> str:
+    """The qualifier right before a figure, or one earlier in its clause (不得少于播放总时长的百分之二十)."""
     before = folded[max(0, at - 4) : at]
-    return next((q for q in rules.PREFIX_QUALIFIERS if before.endswith(q)), "")
+    found = next((q for q in rules.PREFIX_QUALIFIERS if before.endswith(q)), "")
+    if not found:
+        starts = [m.end() for m in CLAUSE_END.finditer(folded, 0, at)]
+        inner = list(rules.INNER_QUALIFIER.finditer(folded, starts[-1] if starts else 0, at))
+        found = inner[-1].group(0) if inner else ""
+    return found
 
 
 def _quoted_slogan(folded: str, a: int, b: int) -> bool:
@@ -85,7 +100,7 @@ def _quoted_slogan(folded: str, a: int, b: int) -> bool:
 
 
 def clean(s: str) -> str:
-    s = s.strip(WHITESPACE + "、，,：:和及与或等")
+    s = s.strip(WHITESPACE + "、，,：:和及与或等").lstrip("）)”").rstrip("（(“")
     for left, right in ("“”", "（）", "()"):
         if s.count(left) != s.count(right):
             s = s.strip(left + right)
@@ -94,7 +109,11 @@ def clean(s: str) -> str:
 
 def _scope_and_subject(words: str) -> tuple[str, str]:
     """Split the words before a figure into where (主城区) and what (主干道机扫率)."""
-    words = clean(rules.LEADING_VERBS.sub("", clean(words)))
+    words = clean(rules.LEADING_VERBS.sub("", clean(rules.ITEM_MARKER.sub("", words))))
+    words = re.sub(r"由[^，。；]*$", "", words)  # 由18项扩大至25项: the words before 由 name the thing
+    inner = rules.INNER_QUALIFIER.search(words)
+    if inner and inner.start() >= 2:
+        words = words[: inner.start()]
     scope = ""
     m = rules.PLACE_LIST.match(words) or rules.SCOPE_RE.match(words)
     if m:
@@ -111,14 +130,25 @@ def _scope_and_subject(words: str) -> tuple[str, str]:
         if m:
             scope, words = m.group(0), words[: m.start()] + words[m.end() :]
     words = clean(rules.TRAILING_VERBS.sub("", clean(rules.LEADING_VERBS.sub("", words))))
+    if not scope and rules.PLACE_NAME.fullmatch(words):  # 其中临波区35条: a place, its thing said before
+        return words, ""
     if len(words) > 16 and "的" in words[:-2]:  # 集成洗车…等服务的多功能公共停车场 -> 多功能公共停车场
         words = words.rsplit("的", 1)[1]
+    if len(words) > 24:  # …开展警示教育和现场检查、每季度安全生产暗访: the last listed part
+        parts = [p for p in re.split(r"[、和]", words) if len(p) >= 4]
+        words = parts[-1] if parts else words
     return scope.removesuffix("范围内").removesuffix("范围"), words[-24:]
 
 
 def _subject_after(folded: str, sentence: str, end: int, stop: int) -> str:
-    """The noun a count is written before (建成300公里以上绿道 -> 绿道), up to `stop`."""
-    m = rules.AFTER_SUBJECT_STOP.search(folded, end, stop)
+    """The noun a count is written before (建成300公里以上绿道 -> 绿道), up to `stop`; for a time
+    limit, what is to be done in it (六个月内按照本条例规定进行整改 -> 进行整改)."""
+    rule = rules.RULE_REFERENCE.match(folded, end)
+    if rule:
+        end = rule.end()
+    lead = next((q for q in rules.PREFIX_QUALIFIERS if folded.startswith(q, end)), "")
+    end += len(lead)  # 每15日至少进行一次维护保养
+    m = rules.AFTER_SUBJECT_STOP.search(folded, end + 1, stop)
     words = clean(sentence[end : m.start() if m else stop])
     return words[:24]
 
@@ -137,6 +167,9 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
         if k + 1 < len(found):
             stop = min(stop, found[k + 1].start)
         scope, subject = _scope_and_subject(sentence[clause_start : f.start])
+        if folded[f.start - 1 : f.start] in "×*":  # 得分＝月度考核平均分×70%＋…: the weighted term
+            term = re.split(r"[＝=＋+]", folded[clause_start : f.start - 1])[-1]
+            scope, subject = "", clean(sentence[f.start - 1 - len(term) : f.start - 1])
         nxt = folded[f.end : f.end + 1]
         if (
             f.family in ("count", "percent")
@@ -146,13 +179,20 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
         ):
             after = _subject_after(folded, sentence, f.end, stop)
             if after and not rules.ABSTRACT_NOUNS.match(after):
-                subject = after
+                # 全面消除46处易涝积水点: the verb says what is done to the thing counted
+                verb = rules.KEPT_VERB.search(folded[clause_start : f.start])
+                subject = (verb.group(1) if verb else "") + after
             elif after:
                 subject = ""
+        elif nxt == "的" and f.family == "percent":
+            # 将70%的降雨就地消纳, 建成区32%以上的面积达到…要求: the share is of what follows
+            subject = (subject + clean(sentence[f.end + 1 : stop]))[:30] or subject
         if f.family == "qualitative":
             subject = subject.rsplit("和", 1)[-1]
             if "\u4e00" <= nxt <= "\u9fff":  # 属地全覆盖检查: what is done to full coverage
                 subject += clean(folded[f.end : stop][:6])
+        if rules.COMPARED.match(subject) and out:  # 达到85吨，较上年增长12%
+            subject = out[-1][1] + subject
         if len(subject) < 2 and out:
             scope = scope or out[-1][0]
             subject = out[-1][1]
@@ -163,8 +203,16 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
 def is_noise(folded: str, f: Found, found: list[Found]) -> bool:
     """Figures that are no commitment: 3个环节 (how the work is organised), 全覆盖 in a list of
     slogans (无缝隙、全覆盖、无死角) or in a purpose (为实现…全覆盖), 24小时 naming what is counted
-    next (24小时开放公厕50座)."""
+    next (24小时开放公厕50座), the old figure of 由18项扩大至25项, the step of 每低1个百分点扣0.5分."""
     if f.family == "count" and rules.ABSTRACT_NOUNS.match(folded[f.end : f.end + 4]):
+        return True
+    if rules.NOT_A_COMMITMENT.search(folded):  # a definition (是指, 所称)
+        return True
+    if rules.FORMULA.search(folded) and folded[f.start - 1 : f.start] not in "×*":
+        return True  # 得分＝平均分×70%: only a weight (after ×) is a figure of a formula
+    if folded[f.start - 1 : f.start] == "由" and rules.CHANGED_TO.match(folded, f.end):
+        return True
+    if rules.PER_STEP.search(folded[max(0, f.start - 3) : f.start]):
         return True
     if f.family == "qualitative":
         clause = [m.end() for m in CLAUSE_END.finditer(folded, 0, f.start)]

@@ -19,14 +19,14 @@ from index import target_rules as rules
 from index.cjk import fold_width
 from index.lines import WHITESPACE
 from index.tables import TableRow, table_rows
+from index.target_units import Responsible, normalised_task, split_units
 from index.target_values import CLAUSE_END, Found, clean, find_values, is_noise, is_past, subjects
 from policyqa.records import Document, DocumentMeta, Section, Target
 
-_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|[\r\n]+")
+# Sentences end at 。！？ and line ends; not at ；, which joins the clauses of one rule (…的，由…
+# 责令改正；逾期不改正的，处…罚款) and whose parts need each other to be read.
+_SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)]*|[\r\n]+")
 _TEXT_KINDS = ("preamble", "body", "attachment", "table")
-_MARKER = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
-)
 
 
 def document_year(meta: DocumentMeta) -> int | None:
@@ -38,79 +38,6 @@ def document_year(meta: DocumentMeta) -> int | None:
         if iso[:4].isdigit():
             return int(iso[:4])
     return meta.years[0] if meta.years else None
-
-
-# ---------------------------------------------------------------------------------------------
-# responsible units
-
-
-def split_units(text: str) -> tuple[str, ...]:
-    """市城管局、市建委，各区（园区） -> (市城管局, 市建委, 各区（园区）): split at top-level 、，；."""
-    out, depth, cur = [], 0, []
-    for ch in text:
-        depth += ch in "（(〔[【"
-        depth -= ch in "）)〕]】"
-        if depth <= 0 and ch in "、，,；;和":
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
-    cleaned = (re.sub(r"(?:牵头|负责|配合|共同)$", "", clean(u.strip("。〕】"))) for u in out)
-    return tuple(u for u in dict.fromkeys(cleaned) if u)
-
-
-def _labelled_units(text: str, a: int, b: int) -> list[tuple[int, tuple[str, ...], bool]]:
-    """(offset, units, labelled) of every 责任单位：… note (read to its closing bracket or line end)
-    and every bracketed （…牵头，…负责） in text[a:b]."""
-    out = []
-    for m in rules.RESPONSIBLE_LABEL.finditer(text, a, b):
-        depth, k = 0, m.end()
-        while k < b and text[k] not in "\r\n":
-            depth += text[k] in "（(〔[【"
-            depth -= text[k] in "）)〕]】"
-            if depth < 0 or text[k] == "。":
-                break
-            k += 1
-        out.append((m.start(), split_units(text[m.end() : k]), True))
-    for m in rules.RESPONSIBLE_INLINE.finditer(text, a, b):
-        if not rules.RESPONSIBLE_LABEL.search(m.group(1)):
-            out.append((m.start(), split_units(m.group(1)), False))
-    return sorted(out)
-
-
-def _normalised_task(s: str) -> str:
-    return re.sub(r"[\s“”\"。：:]", "", _MARKER.sub("", s))
-
-
-class _Responsible:
-    """Who is responsible for a sentence: its own note, the nearest section holding one note, or
-    the task table row naming one of its headings."""
-
-    def __init__(self, document: Document, table_units: dict[str, tuple[str, ...]]):
-        self.text = document.text
-        self.table_units = table_units
-
-    def of(self, start: int, end: int, chain: list[Section]) -> tuple[str, ...]:
-        # A note in the sentence's paragraph (…45公里以上。（市容局牵头）) is the paragraph's.
-        line_end = re.compile(r"[\r\n]").search(self.text, end)
-        own = _labelled_units(
-            self.text, self.text.rfind("\n", 0, start) + 1, line_end.start() if line_end else len(self.text)
-        )
-        if own:
-            return next((units for at, units, _ in own if at >= start), own[-1][1])
-        # A labelled note (〔责任单位：…〕) covers the nearest section that holds no other.
-        for section in reversed(chain):
-            notes = _labelled_units(self.text, section.start, section.end)
-            if len(notes) == 1 and notes[0][2]:
-                return notes[0][1]
-            if notes:  # the nearest notes are other sentences' own
-                break
-        for section in reversed(chain):
-            units = self.table_units.get(_normalised_task(section.heading))
-            if units:
-                return units
-        return ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,24 +99,25 @@ _YEAR_SPAN = re.compile(
 )
 
 
-def _period(sentence: str, deadline: rules.Deadline | None, chain: list[Section]) -> str:
-    """The years a figure is for, as written: the sentence's own, else its headings'."""
-    for source in (sentence, *(s.heading for s in reversed(chain))):
+def _period(sentence: str, chain: list[Section], lead: str = "", title: str = "") -> str:
+    """The years a figure is for, as written: the sentence's own, else those of the words before it
+    in its paragraph (第二阶段（2023—2024年）：…。), else its headings', else the title's."""
+    taken = [(d.start, d.end) for d in rules.find_deadlines(sentence, None)]
+    for source in (sentence, lead, *(s.heading for s in reversed(chain)), title):
         for m in _YEAR_SPAN.finditer(fold_width(source)):
-            if (
-                deadline is None
-                or source is not sentence
-                or not (m.start() < deadline.end and deadline.start < m.end())
-            ):
-                return source[m.start() : m.end()]
+            if source is sentence and any(x < m.end() and m.start() < y for x, y in taken):
+                continue  # 2025年6月底前 is a deadline, not the figure's period
+            return source[m.start() : m.end()]
     return ""
 
 
 def _kind(sentence: str, f: Found | None) -> str:
     if f is None:
         return "task"
-    if "罚款" in sentence or "罚金" in sentence:
-        return "penalty" if f.unit in ("元", "万元", "亿元") else "standard"
+    if rules.FORMULA.search(sentence):
+        return "score"  # a weight of a scoring formula
+    if rules.SANCTION.search(sentence):  # a fine, or 扣减…经费的5%
+        return "penalty" if f.unit in ("元", "万元", "亿元", "%") else "standard"
     if f.unit == rules.SCORE_UNIT:
         return "score"
     if f.unit in rules.DURATION_UNITS:
@@ -205,7 +133,7 @@ def _task_subject(sentence: str, d: rules.Deadline) -> str:
     a = starts[-1] if starts else 0
     end = CLAUSE_END.search(folded, d.end)
     b = end.start() if end else len(sentence)
-    words = clean(sentence[a : d.start] + sentence[d.end : b])
+    words = clean(sentence[a : d.start].rstrip("于在") + sentence[d.end : b])
     if len(words) < 8 and len(starts) >= 1:
         earlier = starts[-2] if len(starts) >= 2 else 0
         words = clean(sentence[earlier : starts[-1]]) + "，" + words
@@ -214,21 +142,24 @@ def _task_subject(sentence: str, d: rules.Deadline) -> str:
 
 def _penalty_subject(sentence: str) -> str:
     """The conduct a fine is for: the clause(s) before 由/处, without 违反本…规定."""
-    clauses = [c for c in re.split(r"[，,]", sentence) if c]
+    clauses = [c for c in re.split(r"[，,]", rules.ITEM_MARKER.sub("", sentence)) if c]
     kept = []
     for c in clauses:
         if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
             break
         if not re.match(r"^违反本", c):
             kept.append(c)
-    return clean(_MARKER.sub("", "，".join(kept)))[:40]
+    return clean(rules.ITEM_MARKER.sub("", "，".join(kept)))[:40]
 
 
 def _sentence_drafts(
-    text: str, a: int, b: int, chain: list[Section], year: int | None, who: _Responsible
+    text: str, a: int, b: int, chain: list[Section], doc: tuple[int | None, int | None, str], who: Responsible
 ) -> Iterator[_Draft]:
+    """The rows of one sentence; `doc` is the document's year, the first year it covers, its title."""
+    year, first_year, title = doc
     path = chain[-1].path
     sentence = text[a:b]
+    lead = text[text.rfind("\n", 0, a) + 1 : a]
     folded = fold_width(sentence)
     deadlines = rules.find_deadlines(sentence, year)
     found = [
@@ -243,15 +174,21 @@ def _sentence_drafts(
     if not found:
         for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
             subject = _task_subject(sentence, d)
-            period = _period(sentence, d, chain)
+            period = _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
         return
     penalty = "罚款" in sentence
+    used = set()
     for f, (scope, subject) in zip(found, subjects(sentence, found), strict=True):
-        before = [d for d in deadlines if d.end <= f.start]
-        d = before[-1] if before else (deadlines[0] if deadlines else None)
+        d = _deadline_of(folded, f, deadlines)
+        used.add(d)
+        if d and first_year and d.iso and int(d.iso[:4]) < first_year:
+            continue  # 2020年底…达到32% in a plan for 2021—2025: what was reached, not a target
         if penalty and f.unit in ("元", "万元", "亿元"):
             subject = _penalty_subject(sentence) or subject
+        for x in deadlines:  # 年底前共享泊位达到1500个: the deadline is not part of the subject
+            subject = clean(subject.replace(x.text, ""))
+        subject = subject or _heading_subject(chain[-1].heading)
         yield _Draft(
             a,
             b,
@@ -259,12 +196,32 @@ def _sentence_drafts(
             subject,
             f,
             scope,
-            _period(sentence, d, chain),
+            _period(sentence, chain, lead, title),
             d,
             responsible,
             _kind(sentence, f),
             "text",
         )
+    for d in deadlines:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
+        if d not in used:
+            subject, period = _task_subject(sentence, d), _period(sentence, chain, lead, title)
+            yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
+
+
+def _heading_subject(heading: str) -> str:
+    """A short heading's thing (1．建设口袋公园 -> 口袋公园), for a figure whose sentence names none."""
+    words = clean(rules.LEADING_VERBS.sub("", rules.ITEM_MARKER.sub("", heading)))
+    return words if len(words) <= 16 else ""
+
+
+def _deadline_of(folded: str, f: Found, deadlines: list[rules.Deadline]) -> rules.Deadline | None:
+    """A figure's deadline: the last one before it in the sentence (到2025年底，A达到…，B达到…),
+    else one after it in its own clause (拆除违建10万平方米，年底前完成 is two clauses: not it)."""
+    before = [d for d in deadlines if d.end <= f.start]
+    if before:
+        return before[-1]
+    end = CLAUSE_END.search(folded, f.end)
+    return next((d for d in deadlines if end is None or d.start < end.start()), None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,71 +256,96 @@ def _task_table_units(
             tasks = [c[2] for c, name in zip(row.cells, cols, strict=False) if rules.NAME_COLUMN.search(name)]
             if units and tasks:
                 out.setdefault(
-                    _normalised_task(tasks[-1]), tuple(u for cell in units for u in split_units(cell))
+                    normalised_task(tasks[-1]), tuple(u for cell in units for u in split_units(cell))
                 )
     return out
 
 
-def _table_drafts(
-    document: Document, section: Section, rows: list[TableRow], year: int | None
-) -> Iterator[_Draft]:
+def _row_name(named: list[tuple[tuple[int, int, str], str]]) -> str:
+    """What a table row is about: its (last short) task/item cell, else its first cell of words."""
+    names = [c[2] for c, n in named if rules.NAME_COLUMN.search(n) and not rules.SCORE_COLUMN.search(n)]
+    plain = [c[2] for c, n in named if not rules.NUMBER_COLUMN.match(n) and not _BARE.fullmatch(c[2])]
+    if names:
+        return (names[-1] if len(names[-1]) <= 24 else names[0])[:40]
+    return plain[0][:40] if plain else ""
+
+
+_BARE = re.compile(r"\d+(?:\.\d+)?")
+_NAME_UNIT = re.compile(r"[（(]([^（）()]{1,12})[）)]\s*$")  # 城市生活污水集中收集率（%）
+
+
+def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> Iterator[_Draft]:
+    """Rows of a table: a figure in any cell is a target (score column: a score; a bare number
+    under a year or 目标值 column: the indicator's value in the unit its name gives); a row whose
+    only commitment is its 完成时限 cell is a task."""
     untitled = section.body_start == section.start and len(section.path) > 1
     path = section.path[:-1] if untitled else section.path
+    scoring = any(rules.SCORE_COLUMN.search(h[2]) for row in rows[:1] for h in row.header)
+    done = 0  # where the previous row ended: a cell before it is a merged cell repeated from above
     for row in rows:
-        cols = _columns(row)
-        a, b = min(c[0] for c in row.cells), max(c[1] for c in row.cells)
-        named = [(c, n) for c, n in zip(row.cells, cols, strict=False) if c[2]]
+        own_cells = [c for c in row.cells if c[0] >= done] or list(row.cells)
+        a, b = min(c[0] for c in own_cells), max(c[1] for c in row.cells)
+        done = b
+        named = [(c, n) for c, n in zip(row.cells, _columns(row), strict=False) if c[2]]
         responsible = tuple(
             u
             for c, n in named
             if rules.RESPONSIBLE_COLUMN.search(n) and not rules.NAME_COLUMN.search(n)
             for u in split_units(c[2])
         )
-        names = [c[2] for c, n in named if rules.NAME_COLUMN.search(n) and not rules.SCORE_COLUMN.search(n)]
-        plain = [
-            c[2] for c, n in named if not rules.NUMBER_COLUMN.match(n) and not re.fullmatch(r"[\d.]+", c[2])
-        ]
-        name = (
-            names[-1] if names and len(names[-1]) <= 24 else names[0] if names else plain[0] if plain else ""
-        )[:40]
-        deadline = next(
-            (
-                d
-                for c, n in named
-                if rules.DEADLINE_COLUMN.search(n)
-                for d in rules.find_deadlines(c[2], year)
-            ),
-            None,
-        )
-        deadline_cell = next((c[2] for c, n in named if rules.DEADLINE_COLUMN.search(n)), "")
-        made = False
+        name = _row_name(named)
+        unit = _NAME_UNIT.search(name)
+        deadline, deadline_words, values = None, "", []
         for c, n in named:
             if (
                 rules.NUMBER_COLUMN.match(n)
-                or rules.RESPONSIBLE_COLUMN.search(n)
-                or rules.DEADLINE_COLUMN.search(n)
+                or (rules.RESPONSIBLE_COLUMN.search(n) and not rules.NAME_COLUMN.search(n))
+                or rules.BASELINE_COLUMN.search(n)
+                or c[0] < a  # a merged cell: its figures belong to the row it was written on
             ):
                 continue
+            if rules.DEADLINE_COLUMN.search(n):
+                found = rules.find_deadlines(c[2], year)
+                if found:
+                    deadline = deadline or found[0]
+                    continue
+                if not find_values(c[2]):  # 长期坚持: the words, with no date
+                    deadline_words = deadline_words or c[2]
+                    continue
             if rules.SCORE_COLUMN.search(n):
                 number = rules.number_of(c[2])
-                if number is None:
-                    continue
-                value = c[2] if c[2].endswith("分") else f"{c[2]}分"
-                f = Found(0, 0, value, number, "分", "", "count")
-                yield _Draft(a, b, path, name, f, "", "", deadline, responsible, "score", "table")
-                made = True
+                if number is not None:
+                    value = c[2] if c[2].endswith("分") else f"{c[2]}分"
+                    values.append(
+                        (name, Found(0, 0, value, number, "分", "", "count"), "", "", "score", False)
+                    )
+                continue
+            period = n if re.search(r"(?:19|20)\d{2}", n) else ""
+            if _BARE.fullmatch(c[2]) and (period or rules.VALUE_COLUMN.search(n)) and c[2] != name:
+                f = Found(0, 0, c[2], float(c[2]), unit.group(1) if unit else "", "", "count")
+                values.append((name, f, "", period or n, "target", False))
                 continue
             found = find_values(c[2])
             for f, (scope, subject) in zip(found, subjects(c[2], found), strict=True):
-                own = subject if subject and subject != name else ""
-                full = f"{name}：{own}" if own and name and own not in name else (own or name)
-                period = n if re.search(r"(?:19|20)\d{2}", n) else ""
-                yield _Draft(
-                    a, b, path, full[:48], f, scope, period, deadline, responsible, _kind(c[2], f), "table"
+                own = subject if subject and subject != name and not re.search(r"\d", subject) else ""
+                full = (
+                    own
+                    if name and name in own
+                    else f"{name}：{own}"
+                    if own and name and own not in name
+                    else (own or name)
                 )
-                made = True
-        if not made and (deadline or deadline_cell):
-            d = deadline or rules.Deadline(0, 0, deadline_cell, "")
+                kind = _kind(c[2], f)
+                if scoring:  # a scoring rule: 扣0.5分 is a score, 低于80%的 a threshold
+                    kind, full = ("score" if f.unit == rules.SCORE_UNIT else "standard"), (name or full)
+                values.append((full[:48], f, scope, period, kind, c[2] == name))
+        if any(not in_name for *_, in_name in values):
+            # 一般占道施工（…期限30日以内） | 20个工作日: figures in the row's name say which row it is
+            values = [v for v in values if not v[-1]]
+        for subject, f, scope, period, kind, _ in values:
+            yield _Draft(a, b, path, subject, f, scope, period, deadline, responsible, kind, "table")
+        if not values and (deadline or deadline_words):
+            d = deadline or rules.Deadline(0, 0, deadline_words, "")
             yield _Draft(a, b, path, name, None, "", "", d, responsible, "task", "table")
 
 
@@ -375,21 +357,22 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
     """Every quantified target, deadline, fine, score and standard of the document, in text order."""
     meta, text = document.meta, document.text
     year = document_year(meta)
+    years = (year, min(meta.years) if meta.years else None, meta.title)
     tables = [(s, table_rows(document, s)) for s in document.walk() if s.kind == "table"]
     tables = [(s, rows) for s, rows in tables if rows]
     table_sections = {id(s) for s, _ in tables}
-    who = _Responsible(document, _task_table_units(document, tables))
+    who = Responsible(document, _task_table_units(document, tables))
     drafts: list[_Draft] = []
     for section, chain in _chains(document.sections, []):
-        if section.kind not in _TEXT_KINDS:
+        if section.kind not in _TEXT_KINDS or any(rules.PAST_SECTION.search(s.heading) for s in chain):
             continue
         if id(section) in table_sections:
             rows = next(r for s, r in tables if s is section)
-            drafts.extend(_table_drafts(document, section, rows, year))
+            drafts.extend(_table_drafts(section, rows, year))
             continue
         for a, b in _own_ranges(section):
             for x, y in _sentences(text, a, b):
-                drafts.extend(_sentence_drafts(text, x, y, chain, year, who))
+                drafts.extend(_sentence_drafts(text, x, y, chain, years, who))
     drafts.sort(key=lambda d: d.start)  # a parent's text after its children comes back in place
     return tuple(_target(meta, text, year, n, d) for n, d in enumerate(drafts))
 

@@ -162,6 +162,12 @@ def cmd_outline(args) -> int:
     return 0
 
 
+def cmd_targets(args) -> int:
+    from policyqa import targets_cli
+
+    return targets_cli.run(args, _settings(args), _progress_bar)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policyqa", description="Ask questions of policy documents, with citations."
@@ -232,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="POLICYQA_PORT, default 7860")
     common(p)
     p.set_defaults(func=cmd_api)
+
+    from policyqa import targets_cli
+
+    targets_cli.add_parser(sub, common)
+    sub.choices["targets"].set_defaults(func=cmd_targets)
 
     p = sub.add_parser("outline", help="print a document's metadata and heading tree with offsets")
     p.add_argument("file")

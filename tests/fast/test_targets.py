@@ -203,3 +203,175 @@ def test_an_index_without_a_ledger_is_re_extracted_without_re_embedding(fake_set
     report = build.update(fake_settings, embedder)
     assert report.index.targets and embedded == []
     assert store.load(folder).targets == report.index.targets
+
+
+# ---------------------------------------------------------------------------------------------
+# tables, fines and scores
+
+NOTICE = """戊市人民政府办公室关于开展夏季市容整治的通知
+戊政办发〔2024〕8号
+
+各区人民政府，市各有关部门：
+
+现就开展夏季市容整治通知如下。
+
+一、整治目标
+
+到2024年底，主要道路保洁达标率达到98%。
+
+附件
+
+夏季市容整治任务分工表
+
+序号\t工作任务\t牵头单位\t责任单位\t完成时限
+1\t清理占道经营点位200处\t市城管局\t各区政府\t2024年7月底前
+2\t制定夜市管理办法\t市商务局\t市城管局、市市场监管局\t第三季度
+3\t建立长效巡查机制\t市城管局\t各街道\t长期坚持
+
+戊市人民政府办公室
+2024年5月6日
+"""
+
+
+def test_task_table_rows_carry_deadline_and_responsible_columns():
+    rows = [r for r in _rows(NOTICE) if r.source == "table"]
+    by_subject = {r.subject: r for r in rows}
+    points = next(r for r in rows if r.value == "200处")
+    assert (
+        points.kind == "target"
+        and points.deadline == "2024-07-31"
+        and points.deadline_text == "2024年7月底前"
+    )
+    assert points.responsible == ("市城管局", "各区政府") and "占道经营点位" in points.subject
+    rules = by_subject["制定夜市管理办法"]
+    assert (rules.kind, rules.value, rules.deadline) == ("task", "", "2024-09-30")
+    assert rules.responsible == ("市商务局", "市城管局", "市市场监管局")
+    ongoing = by_subject["建立长效巡查机制"]
+    assert (ongoing.deadline, ongoing.deadline_text) == ("", "长期坚持")
+    assert points.section_path[-1] == "夏季市容整治任务分工表"
+    assert "\t" in points.sentence and points.sentence.startswith("1\t清理占道经营点位200处")
+
+
+def test_a_deadline_in_the_text_body():
+    target = next(r for r in _rows(NOTICE) if r.value == "98%")
+    assert (target.deadline, target.deadline_text, target.subject) == (
+        "2024-12-31",
+        "2024年底",
+        "主要道路保洁达标率",
+    )
+    assert target.doc_number == "戊政办发〔2024〕8号" and target.year == 2024
+
+
+SCORING = """己区城市管理考核办法
+
+一、考核方式
+
+考核实行百分制，每月考核一次。
+
+附件
+
+己区城市管理考核评分表
+
+考核项目\t考核内容\t分值\t评分标准
+道路保洁\t主次干道保洁质量\t30\t发现一处不达标扣2分
+公厕管理\t公厕日常保洁\t20\t发现一处不洁扣1分
+"""
+
+
+def test_scoring_table_values_are_scores():
+    rows = [r for r in _rows(SCORING) if r.source == "table"]
+    weights = [r for r in rows if r.value in ("30分", "20分")]
+    assert [(r.subject, r.number, r.unit, r.kind) for r in weights] == [
+        ("主次干道保洁质量", 30.0, "分", "score"),
+        ("公厕日常保洁", 20.0, "分", "score"),
+    ]
+    deduction = next(r for r in rows if r.value == "2分")
+    assert deduction.kind == "score" and "主次干道保洁质量" in deduction.subject
+
+
+REGULATION = """庚市市容管理条例
+
+第一章　总则
+
+第一条　为了加强市容管理，制定本条例。
+
+第二章　法律责任
+
+第十条　违反本条例第六条规定，擅自设置户外广告的，由城市管理部门责令限期改正；逾期不改正的，处五百元以上三千元以下罚款。
+
+第十一条　违反本条例规定，占道堆放物料的，由城市管理部门责令改正，处5000元以上5万元以下罚款。
+
+第十二条　城市管理部门应当自受理申请之日起七个工作日内作出决定。
+"""
+
+
+def test_fines_in_a_regulation_are_penalties_with_their_range():
+    rows = _rows(REGULATION)
+    small = _by_value(rows, "五百元以上三千元以下")
+    assert (small.kind, small.number, small.unit) == ("penalty", 500.0, "元")
+    assert small.section_path[-1].startswith("第十条") and small.subject == "擅自设置户外广告的"
+    big = _by_value(rows, "5000元以上5万元以下")
+    assert (big.kind, big.number) == ("penalty", 5000.0) and big.subject == "占道堆放物料的"
+    limit = _by_value(rows, "七个工作日内")
+    assert (limit.kind, limit.number, limit.unit) == ("standard", 7.0, "个工作日")
+
+
+REVIEW = """癸市城市管理“十五五”规划（2026—2030年）
+
+第一章　发展基础
+
+第一节　“十四五”主要成就
+
+累计建成口袋公园90个，2025年底道路机扫率达到85%。
+
+第二章　发展目标
+
+到2030年底，全面消除52处易涝积水点，“首违不罚”事项由12项扩大至30项，全区厨余垃圾日均分出量达到60吨，较上年增长10%。
+
+本规划所称大型设施，是指占地面积在五百平方米以上的设施。年度得分＝月度平均分×60%。
+"""
+
+
+def test_looking_back_definitions_and_old_figures_are_no_targets_a_formula_weight_is_a_score():
+    rows = _rows(REVIEW)
+    assert not [r for r in rows if r.section_path[0].startswith("第一章")]  # achievements of the last plan
+    values = [r.value for r in rows]
+    assert "12项" not in values and "30项" in values  # 由12项扩大至30项: the old figure is no target
+    assert "五百平方米以上" not in values  # a definition
+    weight = _by_value(rows, "60%")  # a formula's weight is a score
+    assert (weight.subject, weight.kind) == ("月度平均分", "score")
+
+
+def test_subject_keeps_the_verb_of_removal_and_compared_growth_its_thing():
+    rows = _rows(REVIEW)
+    points = _by_value(rows, "52处")
+    assert (points.subject, points.deadline, points.period) == ("消除易涝积水点", "2030-12-31", "2026—2030年")
+    assert _by_value(rows, "10%").subject == "厨余垃圾日均分出量较上年增长"
+
+
+RULES = """子市户外广告管理办法
+
+第五条　电子显示屏播放公益广告的时间不得少于播放总时长的百分之二十。
+
+第六条　设施应当每15日至少进行一次安全检查。
+
+附件
+
+审批时限表
+
+情形\t法定时限\t承诺时限
+面积200平方米以下的设置申请\t20个工作日\t3个工作日
+"""
+
+
+def test_a_qualifier_inside_the_words_and_figures_naming_a_table_row():
+    rows = _rows(RULES)
+    share = _by_value(rows, "百分之二十")
+    assert (share.subject, share.qualifier, share.unit) == ("电子显示屏播放公益广告的时间", "不得少于", "%")
+    assert _by_value(rows, "15日").subject == "进行一次安全检查"
+    table = [r for r in rows if r.source == "table"]
+    assert sorted(r.value for r in table) == [
+        "20个工作日",
+        "3个工作日",
+    ]  # not 200平方米以下: it names the row
+    assert all(r.subject == "面积200平方米以下的设置申请" and r.kind == "standard" for r in table)
