@@ -14,6 +14,7 @@ retrieval plan. Every row is cited by its verbatim sentence, like any other cita
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -84,7 +85,9 @@ def cover(weights: dict[str, float], text: str) -> float:
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    where = without_complements(fold(text), weights)
+    where = fold(text)
+    if "非" in where:
+        where = without_complements(where, weights)
     return sum(w * _credit(t, where) for t, w in weights.items()) / total
 
 
@@ -107,8 +110,10 @@ def clause_at(text: str, anchor: str) -> str:
     return text[start : end.start() if end else len(text)].strip()
 
 
+@functools.lru_cache(maxsize=65536)
 def row_words(row: Target) -> str:
-    """What a row is about, in its own words: scope, subject and the clause stating its value."""
+    """What a row is about, in its own words: scope, subject and the clause stating its value
+    (memoised: every question of these kinds reads every row's)."""
     return f"{row.scope}{row.subject} {clause_of(row)}"
 
 
@@ -197,10 +202,48 @@ def _best_per_document(scored: Sequence[tuple[float, Target]]) -> dict[str, Targ
     return {file: row for file, (_, row) in best.items()}
 
 
-def _candidates(ctx: Context, files: Iterable[str] | None = None) -> list[Target]:
-    """Rows of the given documents (all when None) that agree with the places the question names."""
+def _ranked(ctx: Context, best: dict[str, Target], weights: dict[str, float]) -> list[Target]:
+    """Each document's row, best cover first; among equals, the document retrieval ranks higher."""
+    rank = {}
+    for n, hit in enumerate(ctx.hits):
+        rank.setdefault(hit.chunk.file, n)
+    return sorted(
+        best.values(), key=lambda r: (-round(cover(weights, row_words(r)), 3), rank.get(r.file, len(rank)))
+    )
+
+
+def _candidates(
+    ctx: Context, files: Iterable[str] | None = None, weights: dict[str, float] | None = None
+) -> list[Target]:
+    """Rows of the given documents (all when None) that agree with the places the question names;
+    with `weights`, only rows whose words share a character pair with the topic (the others
+    cover none of it), found in an index instead of scoring every row of a large corpus."""
     wanted = set(files) if files is not None else None
-    return [r for r in ctx.targets if (wanted is None or r.file in wanted) and place_agrees(ctx, r.file)]
+    rows = _touching(ctx.targets, weights) if weights else ctx.targets
+    return [r for r in rows if (wanted is None or r.file in wanted) and place_agrees(ctx, r.file)]
+
+
+# The live ledger's rows by the characters and character pairs of their words (one ledger at a time).
+_ROW_INDEX: dict[int, tuple[Sequence[Target], dict[str, set[int]]]] = {}
+
+
+def _touching(targets: Sequence[Target], weights: dict[str, float]) -> list[Target]:
+    cached = _ROW_INDEX.get(id(targets))
+    if cached is None or cached[0] is not targets:
+        grams: dict[str, set[int]] = {}
+        for n, row in enumerate(targets):
+            text = fold(row_words(row))
+            for g in {text[i : i + k] for k in (1, 2) for i in range(len(text) - k + 1)}:
+                grams.setdefault(g, set()).add(n)
+        _ROW_INDEX.clear()
+        _ROW_INDEX[id(targets)] = cached = (targets, grams)
+    grams = cached[1]
+    found: set[int] = set()
+    for term in weights:
+        # A term counts where it stands whole or (3+ characters) where some of its pairs do.
+        for key in [term] if len(term) <= 2 else [term[i : i + 2] for i in range(len(term) - 1)]:
+            found |= grams.get(key, set())
+    return [targets[n] for n in sorted(found)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +262,7 @@ def which_documents_with(ctx: Context, part: Part) -> Found | None:
     th = ctx.thresholds
     floor = th.ledger_cover_with_value if values else th.ledger_cover
     scored = []
-    for row in _candidates(ctx):
+    for row in _candidates(ctx, weights=weights):
         if values and not any(value_matches(row, v) for v in values):
             continue
         score = cover(weights, row_words(row))
@@ -227,7 +270,7 @@ def which_documents_with(ctx: Context, part: Part) -> Found | None:
             scored.append((score, row))
     if not scored:
         return _value_not_set(ctx, part, values, weights) if values else None
-    rows = sorted(_best_per_document(scored).values(), key=lambda r: -cover(weights, row_words(r)))
+    rows = _ranked(ctx, _best_per_document(scored), weights)[: ctx.thresholds.ledger_documents]
     return _labelled(ctx, rows)
 
 
@@ -236,19 +279,18 @@ def _value_not_set(
 ) -> Found | None:
     """A near miss: rows for the asked subject state other figures, and no document writes the asked
     one anywhere. Refused with those rows; None (retrieval decides) unless both hold."""
-    if any(fold(v.value) in ctx.document_text(f) for v in values for f in ctx.documents):
-        return None
     units = {_money(v.unit) for v in values}
     scored = [
         (score, row)
-        for row in _candidates(ctx)
+        for row in _candidates(ctx, weights=weights)
         if _money(row.unit) in units
         and (score := cover(weights, row_words(row))) >= ctx.thresholds.ledger_cover
         and agrees(ctx, pick_of(ctx, row))
     ]
-    if not scored:
+    # Checked last: folding every document's text is the costly part.
+    if not scored or any(fold(v.value) in ctx.document_text(f) for v in values for f in ctx.documents):
         return None
-    rows = sorted(_best_per_document(scored).values(), key=lambda r: -cover(weights, row_words(r)))[:3]
+    rows = _ranked(ctx, _best_per_document(scored), weights)[:3]
     blocks, _ = _blocks(ctx, rows)
     return Found(missing=messages.value_not_stated(ctx.question.language, values[0].value), said=blocks)
 
@@ -272,14 +314,14 @@ def side_by_side(ctx: Context, part: Part) -> Found | None:
     best = _best_per_document(scored)
     if (files and set(best) != set(files)) or len(best) < 2:
         return None
-    order = files or sorted(best, key=lambda f: -cover(weights, row_words(best[f])))
-    return _labelled(ctx, [best[f] for f in order])
+    rows = [best[f] for f in files] if files else _ranked(ctx, best, weights)
+    return _labelled(ctx, rows[: ctx.thresholds.ledger_documents])
 
 
 def _figures(ctx: Context, part: Part, weights: dict[str, float], files) -> list[tuple[float, Target]]:
     """Rows of the given documents stating a figure in the asked unit, on the topic, with their cover."""
     scored = []
-    for row in _candidates(ctx, files):
+    for row in _candidates(ctx, files, weights):
         if not unit_fits(row, part.unit) or row.kind not in ("target", "standard", "penalty", "score"):
             continue
         score = cover(weights, row_words(row))
@@ -338,19 +380,20 @@ def due_before(ctx: Context, part: Part) -> Found | None:
     if not deadlines:
         return None
     weights = topic(ctx, part, files=files, drop=deadlines)
-    due, later = [], []
+    due, later, asked_in = [], [], {}
     for row in _candidates(ctx, files):
-        asked = asked_due(ctx, part, row.file)
-        meta = ctx.documents.get(row.file)
-        when = _due(row, document_year(meta) if meta else None)
-        if not asked or not when[0]:
+        if not row.deadline:  # undated rows (持续推进, 每月) are never due by a date
             continue
-        if (
+        if row.file not in asked_in:
+            asked_in[row.file] = asked_due(ctx, part, row.file)
+        if not asked_in[row.file] or (
             weights
             and cover(weights, f"{row.sentence}{''.join(row.section_path)}") < ctx.thresholds.ledger_cover
         ):
             continue
-        (due if when[0] <= asked else later).append((when, row))
+        meta = ctx.documents.get(row.file)
+        when = _due(row, document_year(meta) if meta else None)
+        (due if when[0] <= asked_in[row.file] else later).append((when, row))
     if due:
         dated = _unique(sorted(due, key=lambda x: (x[0][0], x[1].file, x[1].start)))[
             : ctx.thresholds.ledger_rows

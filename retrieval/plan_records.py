@@ -38,6 +38,7 @@ class Thresholds:
     ledger_cover: float = 0.7
     ledger_cover_with_value: float = 0.5
     ledger_rows: int = 12  # rows listed for one "due before" question
+    ledger_documents: int = 8  # documents listed for one "which documents" or comparison question
 
 
 DEFAULT = Thresholds()
