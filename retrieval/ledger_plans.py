@@ -425,8 +425,15 @@ def _task_words(row: Target, when_text: str) -> str:
     if row.source == "table":
         return f"{clause_of(row)}（{row.deadline_text}）"
     clause = clause_at(row.sentence, when_text) or clause_of(row)
-    # 到2025年底，建成…，…: a clause that is only the date is read with the sentence it opens.
-    return row.sentence if len(clause) - len(when_text) < 4 else clause
+    # 到2025年底，建成…，…: a clause that is only the date is read with the sentence it opens;
+    # 制定应急预案，6月底前报审批: a short one with the clause before it, which names the thing.
+    if len(clause) - len(when_text) < 4:
+        return row.sentence
+    at = row.sentence.find(clause)
+    before = [m.end() for m in _CLAUSE.finditer(row.sentence, 0, max(at - 1, 0))]
+    if len(clause) < 14 and at > 0:
+        return row.sentence[before[-1] if before else 0 : at + len(clause)]
+    return clause
 
 
 LEDGER_PLANS = (which_documents_with, side_by_side, year_by_year, due_before)

@@ -26,7 +26,7 @@ GENGSHUI = """庚水市人民政府办公室关于开展2024年街容街貌集�
 
 三、工作要求
 
-各区于5月10日前报送实施方案。
+各区于5月10日前报送实施方案。制定街巷保洁作业规范，6月底前报市政府审定。
 
 庚水市人民政府办公室
 2024年3月1日
@@ -167,6 +167,8 @@ def test_rows_due_by_the_asked_date_are_listed_earliest_first(engine):
     leads = [lead for lead, _ in found.leads]
     assert leads[0].startswith("各区于5月10日前报送实施方案")
     assert any("街巷照明设施改造" in lead for lead in leads)
+    # A short clause holding the deadline is led with the clause before it, which names the thing.
+    assert "制定街巷保洁作业规范，6月底前报市政府审定" in leads
     assert not any("口袋公园" in lead or "总结评估" in lead for lead in leads)
 
 
