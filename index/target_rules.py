@@ -296,7 +296,7 @@ LEADING_VERBS = re.compile(
     r"^(?:(?:继续|持续|全面|加快|积极|大力|努力|进一步|深入|切实|稳步|有序|高标准|高质量|高水平|"
     r"(?:19|20)\d{2}年|汛期前|汛前|年度|全年|年内|今年|每年(?!度)|三年|五年|其中|同时|并|要|将|均|累计|总计|力争|确保|"
     r"实现|完成|推进|推动|强化|针对|"
-    r"开展|实施|建设|建成|打造|创建|遴选|守住|守牢|以|在|对|使|让|把|通过|做好|抓好)\s*)+"
+    r"开展|实施|建设|建成|打造|创建|遴选|守住|守牢|以|在(?!建)|对|使|让|把|通过|做好|抓好)\s*)+"
 )
 TRAILING_VERBS = re.compile(
     r"(?:不低于|不少于|不超过|不高于|不大于|不小于|至少|最多|超过|达到|控制在|稳定在|提高到|提升至|"
@@ -320,11 +320,18 @@ KEPT_VERB = re.compile(r"(消除|拆除|清理|取缔|淘汰|关停|整治|改�
 # A qualifier inside the words before a figure: 播放公益广告的时间不得少于播放总时长的 -> the thing
 # is what stands before it.
 INNER_QUALIFIER = re.compile(r"不得少于|不得低于|不得超过|不少于|不低于|不超过|不高于")
+BARE_DEADLINE = re.compile(r"(?:全部|全面)?(?:完成|到位|建成|实现)?\s*(?:[。；;]|$)")
+PROHIBITION = re.compile(r"不得(?!低于|少于|超过|高于)")
+# Bare verbs that name no thing (其中新建16座、改建20座): the thing is the first figure's
+BARE_VERB = re.compile(r"^(?:新改建|新建|改建|新增|改造|提升)$")
+# 每项加2分, 每处扣1分: a score per case; the case is the clause before
+PER_CASE = re.compile(r"^每[\u4e00-\u9fff]{0,3}[加扣]$|^[加扣]$")
 SANCTION = re.compile(r"罚款|罚金|扣减|扣除|扣发|核减")
 NOT_A_COMMITMENT = re.compile(r"是指|所称")
 FORMULA = re.compile(r"[＝=]")
-# Headings of a plan's look back (十三五主要成就, 工作回顾): their figures were reached, not set.
-PAST_SECTION = re.compile(r"成就|回顾|成效|进展情况|工作基础|发展基础|基本情况")
+# Headings of a plan's look back (十三五主要成就, 工作回顾, 出台背景): their figures describe what
+# was or is, not what is to be.
+PAST_SECTION = re.compile(r"成就|回顾|成效|进展情况|工作基础|发展基础|基本情况|出台背景|发展现状|现状分析")
 COMPARED = re.compile(r"^(?:较|比|同比|环比)")
 CHANGED_TO = re.compile(r"(?:扩大|提高|增加|减少|降低|提升|调整|压减)(?:至|到)")
 PER_STEP = re.compile(r"每(?:低|高|少|多|超|超过|增加|减少|下降|上升)$")

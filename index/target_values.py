@@ -167,6 +167,11 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
         if k + 1 < len(found):
             stop = min(stop, found[k + 1].start)
         scope, subject = _scope_and_subject(sentence[clause_start : f.start])
+        if not subject and folded[clause_start - 1 : clause_start] in "：:" and clause_start > 1:
+            # 到办理现场次数：0次: the label before the colon names the figure
+            label = [m.end() for m in CLAUSE_END.finditer(folded, 0, clause_start - 1)]
+            subject = clean(rules.ITEM_MARKER.sub("", sentence[label[-1] if label else 0 : clause_start - 1]))
+            subject = subject.lstrip("-*• ")[-24:]
         if folded[f.start - 1 : f.start] in "×*":  # 得分＝月度考核平均分×70%＋…: the weighted term
             term = re.split(r"[＝=＋+]", folded[clause_start : f.start - 1])[-1]
             scope, subject = "", clean(sentence[f.start - 1 - len(term) : f.start - 1])
@@ -178,6 +183,8 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
             and nxt not in "的和及或与等"
         ):
             after = _subject_after(folded, sentence, f.end, stop)
+            if after.startswith(("范围", "于", "在")):  # 周边五十米范围内, 6处于…前完成: no noun after
+                after = ""
             if after and not rules.ABSTRACT_NOUNS.match(after):
                 # 全面消除46处易涝积水点: the verb says what is done to the thing counted
                 verb = rules.KEPT_VERB.search(folded[clause_start : f.start])
@@ -193,6 +200,15 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
                 subject += clean(folded[f.end : stop][:6])
         if rules.COMPARED.match(subject) and out:  # 达到85吨，较上年增长12%
             subject = out[-1][1] + subject
+        if subject in ("剩余", "其余", "其中") and out:  # …完成20处，剩余6处于…: the same thing
+            subject = out[-1][1]
+        if rules.BARE_VERB.match(subject) and out:  # 新改建公厕36座，其中新建16座
+            subject += re.sub(r"^(?:新改建|新建|改建|新增|改造)", "", out[0][1])
+        if rules.PER_CASE.match(subject) and clause_start > 0:  # …推广的，每项加2分
+            earlier = [m.end() for m in CLAUSE_END.finditer(folded, 0, clause_start - 1)]
+            subject = clean(
+                rules.ITEM_MARKER.sub("", sentence[earlier[-1] if earlier else 0 : clause_start])
+            )[-24:]
         if len(subject) < 2 and out:
             scope = scope or out[-1][0]
             subject = out[-1][1]
@@ -214,12 +230,23 @@ def is_noise(folded: str, f: Found, found: list[Found]) -> bool:
         return True
     if rules.PER_STEP.search(folded[max(0, f.start - 3) : f.start]):
         return True
+    if folded[max(0, f.start - 2) : f.start] in ("（含", "(含", "不含"):
+        return True  # 90分以上（含90分）: the bound restated
     if f.family == "qualitative":
         clause = [m.end() for m in CLAUSE_END.finditer(folded, 0, f.start)]
         own = folded[clause[-1] if clause else 0 : f.start]
         return (
             folded[f.start - 1 : f.start] == "、" or folded[f.end : f.end + 1] == "、" or own.startswith("为")
         )
+    later = [g for g in found if g.start >= f.end and g.family in ("count", "percent")]
+    gap = folded[f.end : later[0].start] if later else ""
+    if (
+        f.family == "count"
+        and later
+        and len(gap) <= 8
+        and re.fullmatch(r"[\u4e00-\u9fff]+(?:沿线|周边|两侧|沿街)", gap)
+    ):
+        return True  # 6条道路沿线1200块户外招牌: the first count places the second
     if f.unit in rules.DURATION_UNITS and "\u4e00" <= folded[f.end : f.end + 1] <= "\u9fff":
         end = CLAUSE_END.search(folded, f.end)
         return any(g.start > f.start and (end is None or g.start < end.start()) for g in found)

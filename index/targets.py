@@ -1,12 +1,13 @@
 """The targets ledger at index time: every quantified commitment and deadline of a parsed document.
 
 `extract_targets(document)` reads the document's own text section by section, cut into sentences
-(。！？； and line ends), and its tables row by row (`index/tables.py`). In each sentence the named
-value rules (`index/target_rules.py`) find the figures; the words before a figure (or, for a count
-written before its noun, after it) are its subject, trimmed of the verbs around it. A sentence with
-a deadline and no figure is a task. Responsible units come from the sentence's own brackets, else
-the nearest section holding a single 责任单位 note, else the row of the document's task table that
-names the section's heading.
+(。！？ and line ends), and its tables row by row (`index/tables.py`). In each sentence the named
+value rules (`index/target_rules.py`) find the figures and `index/target_values.py` their subjects
+(the words before a figure, or for a count written before its noun the words after it, trimmed of
+the verbs around it). A deadline no figure takes is a task. Responsible units
+(`index/target_units.py`) come from a note in the sentence's paragraph, else the nearest section
+holding a single 责任单位 note, else the task table row naming one of the sentence's headings.
+Rules and measurements: docs/ledger.md.
 """
 
 from __future__ import annotations
@@ -99,14 +100,24 @@ _YEAR_SPAN = re.compile(
 )
 
 
-def _period(sentence: str, chain: list[Section], lead: str = "", title: str = "") -> str:
-    """The years a figure is for, as written: the sentence's own, else those of the words before it
-    in its paragraph (第二阶段（2023—2024年）：…。), else its headings', else the title's."""
+def _period(
+    sentence: str, chain: list[Section], lead: str = "", title: str = "", at: int | None = None
+) -> str:
+    """The years a figure is for, as written: the sentence's own (the last before the figure at
+    `at`), else those of the words before it in its paragraph (第二阶段（2023—2024年）：…。), else its
+    headings', else the title's."""
     taken = [(d.start, d.end) for d in rules.find_deadlines(sentence, None)]
     for source in (sentence, lead, *(s.heading for s in reversed(chain)), title):
-        for m in _YEAR_SPAN.finditer(fold_width(source)):
-            if source is sentence and any(x < m.end() and m.start() < y for x, y in taken):
-                continue  # 2025年6月底前 is a deadline, not the figure's period
+        spans = [
+            m
+            for m in _YEAR_SPAN.finditer(fold_width(source))
+            if source is not sentence
+            or not (  # 2025年6月底前 is a deadline; a year after the figure is another figure's
+                any(x < m.end() and m.start() < y for x, y in taken) or (at is not None and m.start() > at)
+            )
+        ]
+        if spans:
+            m = spans[-1] if source is sentence and at is not None else spans[0]
             return source[m.start() : m.end()]
     return ""
 
@@ -116,6 +127,8 @@ def _kind(sentence: str, f: Found | None) -> str:
         return "task"
     if rules.FORMULA.search(sentence):
         return "score"  # a weight of a scoring formula
+    if rules.PROHIBITION.search(sentence):
+        return "standard"  # 在居住区周边五十米范围内，不得设置…
     if rules.SANCTION.search(sentence):  # a fine, or 扣减…经费的5%
         return "penalty" if f.unit in ("元", "万元", "亿元", "%") else "standard"
     if f.unit == rules.SCORE_UNIT:
@@ -147,7 +160,8 @@ def _penalty_subject(sentence: str) -> str:
     for c in clauses:
         if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
             break
-        if not re.match(r"^违反本", c):
+        c = re.sub(r"^违反本[^，]*?规定", "", c)  # 违反本条例第八条规定设置…的: keep the conduct
+        if c:
             kept.append(c)
     return clean(rules.ITEM_MARKER.sub("", "，".join(kept)))[:40]
 
@@ -171,8 +185,10 @@ def _sentence_drafts(
     if not found and not deadlines:
         return
     responsible = who.of(a, b, chain)
+    # 2021年5月印发的…办法同时废止: a date before the document's years is no deadline
+    current = [d for d in deadlines if not (first_year and d.iso and int(d.iso[:4]) < first_year)]
     if not found:
-        for d in deadlines:  # one task per deadline: 8月底前上线…，第三季度完成…
+        for d in current:  # one task per deadline: 8月底前上线…，第三季度完成…
             subject = _task_subject(sentence, d)
             period = _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
@@ -196,13 +212,13 @@ def _sentence_drafts(
             subject,
             f,
             scope,
-            _period(sentence, chain, lead, title),
+            _period(sentence, chain, lead, title, f.start),
             d,
             responsible,
             _kind(sentence, f),
             "text",
         )
-    for d in deadlines:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
+    for d in current:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
         if d not in used:
             subject, period = _task_subject(sentence, d), _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
@@ -216,12 +232,16 @@ def _heading_subject(heading: str) -> str:
 
 def _deadline_of(folded: str, f: Found, deadlines: list[rules.Deadline]) -> rules.Deadline | None:
     """A figure's deadline: the last one before it in the sentence (到2025年底，A达到…，B达到…),
-    else one after it in its own clause (拆除违建10万平方米，年底前完成 is two clauses: not it)."""
+    else one after it in its own clause, else a later clause that is only a deadline (…，9月底前完成).
+    新增泊位3000个，6月底前上线平台 gives the figure none: that deadline is the platform's."""
     before = [d for d in deadlines if d.end <= f.start]
     if before:
         return before[-1]
     end = CLAUSE_END.search(folded, f.end)
-    return next((d for d in deadlines if end is None or d.start < end.start()), None)
+    own = next((d for d in deadlines if end is None or d.start < end.start()), None)
+    # …1200块户外招牌规范提升，9月底前完成。: a deadline clause with nothing of its own is theirs
+    bare = (d for d in deadlines if d.start >= f.end and rules.BARE_DEADLINE.match(folded, d.end))
+    return own or next(bare, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,7 +357,9 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
                 )
                 kind = _kind(c[2], f)
                 if scoring:  # a scoring rule: 扣0.5分 is a score, 低于80%的 a threshold
-                    kind, full = ("score" if f.unit == rules.SCORE_UNIT else "standard"), (name or full)
+                    kind = "score" if f.unit == rules.SCORE_UNIT else "standard"
+                    # 城市秩序管理（20分）, a group cell, scores the group; a rule cell, the row
+                    full = own if own and rules.NAME_COLUMN.search(n) and c[2] != name else (name or full)
                 values.append((full[:48], f, scope, period, kind, c[2] == name))
         if any(not in_name for *_, in_name in values):
             # 一般占道施工（…期限30日以内） | 20个工作日: figures in the row's name say which row it is
@@ -357,7 +379,7 @@ def extract_targets(document: Document) -> tuple[Target, ...]:
     """Every quantified target, deadline, fine, score and standard of the document, in text order."""
     meta, text = document.meta, document.text
     year = document_year(meta)
-    years = (year, min(meta.years) if meta.years else None, meta.title)
+    years = (year, min(meta.years) if meta.years else year, meta.title)
     tables = [(s, table_rows(document, s)) for s in document.walk() if s.kind == "table"]
     tables = [(s, rows) for s, rows in tables if rows]
     table_sections = {id(s) for s, _ in tables}

@@ -4,8 +4,8 @@
     .venv/bin/python scripts/ledger_recall.py --gold eval/heldout/questions.jsonl --add-corpus eval/heldout/corpus
 
 For every question of type number, target or compare, each *numeric* answer key is looked up in the
-ledger rows of the question's source files: "in value" when a row's scope and value (or, for a
-task, its deadline words) hold it or it is the row's period, "in sentence"
+ledger rows of the question's source files: "in value" when a row's scope and value, or its
+deadline words, hold it, or it is the row's period; "in sentence"
 when a row's cited sentence does. A key is numeric when it holds a figure (a digit, or a Chinese
 numeral of two or more characters, or one before a measure word that is not a count: 七日) or is
 a goal without one (全覆盖, 零增长), and apart from that figure names little (at most 4 other CJK
@@ -89,7 +89,8 @@ def main() -> int:
             # a deadline key (9月) is a row's deadline words, as a figure is its value
             # (临波区35条 is a row's scope and value)
             value_hit = any(
-                folded in fold_width(f"{r.scope}{r.value}" or r.deadline_text)
+                folded in fold_width(f"{r.scope}{r.value}")
+                or (r.deadline_text and folded in fold_width(r.deadline_text))
                 or folded == fold_width(r.period)
                 for r in rows
             )

@@ -326,6 +326,8 @@ REVIEW = """癸市城市管理“十五五”规划（2026—2030年）
 
 第二章　发展目标
 
+2025年底全市公厕达到900座（规划编制时）。
+
 到2030年底，全面消除52处易涝积水点，“首违不罚”事项由12项扩大至30项，全区厨余垃圾日均分出量达到60吨，较上年增长10%。
 
 本规划所称大型设施，是指占地面积在五百平方米以上的设施。年度得分＝月度平均分×60%。
@@ -336,6 +338,7 @@ def test_looking_back_definitions_and_old_figures_are_no_targets_a_formula_weigh
     rows = _rows(REVIEW)
     assert not [r for r in rows if r.section_path[0].startswith("第一章")]  # achievements of the last plan
     values = [r.value for r in rows]
+    assert "900座" not in values  # reached before the plan's years
     assert "12项" not in values and "30项" in values  # 由12项扩大至30项: the old figure is no target
     assert "五百平方米以上" not in values  # a definition
     weight = _by_value(rows, "60%")  # a formula's weight is a score
@@ -375,3 +378,46 @@ def test_a_qualifier_inside_the_words_and_figures_naming_a_table_row():
         "3个工作日",
     ]  # not 200平方米以下: it names the row
     assert all(r.subject == "面积200平方米以下的设置申请" and r.kind == "standard" for r in table)
+
+
+CASES = """丑市市容工作要点
+
+一、目标
+
+新改建公厕30座，其中新建10座、改建20座。完成8条道路招牌整治，9月底前完成。
+完成3条道路沿线500块招牌更换。2026年完成12处，2027年完成20处，剩余6处于2028年前完成。
+
+二、考核
+
+（一）工作经验被省级部门推广的，每项加3分。
+
+（二）得分85分以上（含85分）的，为优秀。
+
+第九条　违反本办法第三条规定堆放物料的，由城市管理部门责令改正，并处一千元以上五千元以下罚款。
+
+第十条　在学校周边三十米范围内，不得设置户外广告。
+
+三、办理要求
+
+- 到现场次数：0次
+"""
+
+
+def test_subjects_taken_from_around_the_figure():
+    rows = _rows(CASES)
+    assert _by_value(rows, "20座").subject == "改建公厕"  # 其中…改建20座: the thing of the first figure
+    roads = _by_value(rows, "8条")  # …，9月底前完成: the deadline clause says nothing of its own
+    assert (roads.subject, roads.deadline_text) == ("道路招牌整治", "9月底前")
+    assert not [r for r in rows if r.kind == "task"]
+    assert "3条" not in {r.value for r in rows}  # 3条道路沿线500块: the roads place the signs
+    assert [(r.value, r.period) for r in rows if r.value in ("12处", "20处")] == [
+        ("12处", "2026年"),
+        ("20处", "2027年"),
+    ]
+    assert _by_value(rows, "3分").subject == "工作经验被省级部门推广的"  # 每项加3分: the case before it
+    assert [r.value for r in rows if r.value.startswith("85")] == ["85分以上"]  # （含85分） restates it
+    fine = _by_value(rows, "一千元以上五千元以下")
+    assert (fine.subject, fine.kind) == ("堆放物料的", "penalty")
+    assert _by_value(rows, "0次").subject == "到现场次数"  # the label before the colon
+    distance = _by_value(rows, "三十米")
+    assert (distance.subject, distance.kind) == ("学校周边", "standard")
