@@ -60,7 +60,7 @@ RENSHAN = """壬山县河道保洁工作方案
 
 一、工作内容
 
-全县河道保洁实行网格化管理，每条河道明确一名河道保洁员。
+全县河道保洁实行网格化管理，每条河道明确一名河道保洁员，河道保洁覆盖率达到55%。
 """
 
 
@@ -104,8 +104,8 @@ def test_a_named_value_picks_the_document_that_states_it(engine):
 
 
 def test_a_value_no_row_states_but_a_document_writes_is_left_to_retrieval(engine):
-    # 10座 stands in the text (新建10座, a row of its own): the ledger does not claim it is never set.
-    ctx = _ctx(engine, "哪份文件提出新改建公厕10座？")
+    # 55% stands in a document (of another subject): the ledger does not claim nobody sets it.
+    ctx = _ctx(engine, "哪份文件要求生活垃圾回收利用率达到55%？")
     assert which_documents_with(ctx, ctx.question.parts[0]) is None
 
 
@@ -113,7 +113,7 @@ def test_a_figure_no_document_writes_for_a_subject_with_rows_is_refused(engine):
     answer = engine.ask("哪份文件提出口袋公园要建成300个？")
     assert answer.refused
     assert "12个" in answer.text  # what the documents do set for it
-    ctx = _ctx(engine, "哪份文件要求生活垃圾回收利用率达到55%？")
+    ctx = _ctx(engine, "哪份文件要求生活垃圾回收利用率达到60%？")
     found = which_documents_with(ctx, ctx.question.parts[0])
     assert found.missing and not found.blocks
     assert any("46%" in p.sentence.text for block in found.said for p in block.picks)
