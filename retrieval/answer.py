@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from policyqa.records import Answer, Chunk, Citation, DocumentMeta, Hit
+from policyqa.records import Answer, Chunk, Citation, DocumentMeta, Hit, Target
 from retrieval import messages
 from retrieval.document_plans import per_document
+from retrieval.ledger_plans import ledger_answer
 from retrieval.plan_records import DEFAULT, Block, Context, Found, Pick, Thresholds
 from retrieval.plans import plan_for
 from retrieval.question import Question
@@ -27,12 +28,14 @@ def compose(
     weights: dict[str, float] | None = None,
     chunks_of: Callable[[str], Sequence[Chunk]] = lambda file: (),
     thresholds: Thresholds = DEFAULT,
+    targets: Sequence[Target] = (),
 ) -> Answer:
-    """An extractive, cited answer from the top hits. `weights` maps the question's content words
-    (in the documents' language) to how much a sentence containing them is worth."""
+    """An extractive, cited answer from the top hits (and the targets ledger's rows, for questions
+    about every document's commitments). `weights` maps the question's content words (in the
+    documents' language) to how much a sentence containing them is worth."""
     if not hits:
         return refusal(question, hits)
-    ctx = Context(question, hits, documents, weights or {}, chunks_of, thresholds)
+    ctx = Context(question, hits, documents, weights or {}, chunks_of, thresholds, targets)
     results = [(part, answer_part(ctx, part)) for part in question.parts]
     if not any(found.blocks for _, found in results):
         reason = next((found.missing for _, found in results if found.missing), "")
@@ -42,7 +45,11 @@ def compose(
 
 
 def answer_part(ctx: Context, part) -> Found:
-    """One sub-question through its plan (once per document for a comparison across documents)."""
+    """One sub-question from the ledger's rows when it asks about them and they match, else through
+    its plan (once per document for a comparison across documents)."""
+    found = ledger_answer(ctx, part)
+    if found is not None:
+        return found
     plan = plan_for(part)
     q = ctx.question
     if q.compare and len(q.named_files) != 1 and part.slot in _PER_DOCUMENT:

@@ -58,6 +58,18 @@ def missing_for_year(lang: str, years: Sequence[int], slot: str) -> str:
     return f"文件没有给出{asked}年的{name or '相关内容'}"
 
 
+def nothing_due(lang: str, when: str) -> str:
+    if lang == "en":
+        return f"the document sets no deadline as early as {when}"
+    return f"文件中没有{when}到期的任务，最早的期限见下"
+
+
+def value_not_stated(lang: str, value: str) -> str:
+    if lang == "en":
+        return f"no document states {value} for it"
+    return f"没有文件对此提出{value}"
+
+
 def what_is_said(lang: str) -> str:
     return "What the documents do say:" if lang == "en" else "文件给出的是："
 

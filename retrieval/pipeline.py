@@ -106,7 +106,9 @@ class Engine:
             if result.refused:
                 # Retrieval found the answer's passages but the model declined (small local models
                 # often do): quote them instead of claiming the documents are silent.
-                fallback = extractive.compose(analysed, hits, self.documents, weights, self.chunks_of)
+                fallback = extractive.compose(
+                    analysed, hits, self.documents, weights, self.chunks_of, targets=self.index.targets
+                )
                 if not fallback.refused:
                     result = replace(
                         fallback,
@@ -115,7 +117,9 @@ class Engine:
                         notes=(*fallback.notes, messages.model_declined(analysed.language)),
                     )
         else:
-            result = extractive.compose(analysed, hits, self.documents, weights, self.chunks_of)
+            result = extractive.compose(
+                analysed, hits, self.documents, weights, self.chunks_of, targets=self.index.targets
+            )
         result = _with_metadata(result, self.documents)
         if standalone != question:
             result = replace(result, rewritten_question=standalone)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from index.keyword import fold
-from policyqa.records import Chunk, DocumentMeta, Hit
+from policyqa.records import Chunk, DocumentMeta, Hit, Target
 from retrieval.places import strip_admin_suffix
 from retrieval.question import Question
 from retrieval.quotes import Sentence
@@ -33,6 +33,12 @@ class Thresholds:
     compare_floor: float = (
         0.75  # an unnamed document joins a comparison when its best passage scores this close
     )
+    # Ledger rows (retrieval/ledger_plans.py): share of the question's topic a row's own words must
+    # cover to answer for it; lower when the row also holds the figure the question names.
+    ledger_cover: float = 0.7
+    ledger_cover_with_value: float = 0.5
+    ledger_rows: int = 12  # rows listed for one "due before" question
+    ledger_documents: int = 8  # documents listed for one "which documents" or comparison question
 
 
 DEFAULT = Thresholds()
@@ -70,6 +76,7 @@ class Context:
     weights: dict[str, float]  # question term -> how much a sentence containing it is worth
     chunks_of: Callable[[str], Sequence[Chunk]]  # every chunk of a file, in order
     thresholds: Thresholds = field(default=DEFAULT)
+    targets: Sequence[Target] = ()  # the targets ledger: every document's commitments and deadlines
     # Per-question values the checks read for every candidate sentence, computed once.
     _topics: dict = field(default_factory=dict, compare=False, repr=False)
     _texts: dict = field(default_factory=dict, compare=False, repr=False)
