@@ -44,9 +44,10 @@ def build_app(engine, settings: Settings) -> gr.Blocks:
         with gr.Column(elem_id="pq-header"):
             gr.HTML(f"<h1>{TITLE}</h1>", js_on_load=None)
             status = gr.Markdown(lib.status(), elem_id="pq-status")
-        sidebar = conversation_sidebar()  # filled by chat_tab
+        # At the top of the page, where Gradio's sidebar moves the page aside rather than covering it.
+        conversations = conversation_sidebar()
         with gr.Tabs():
-            chat = chat_tab(lib, settings, sidebar)
+            chat = chat_tab(lib, settings, conversations)
             find_tab(lib)
             documents = documents_tab(lib, settings, status, chat.doc_filter, chat.examples, timer)
         # Another user may have added or removed documents since this page was built.

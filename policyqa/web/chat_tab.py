@@ -51,11 +51,9 @@ def _browser_secret(settings: Settings) -> str:
     return hashlib.sha256(f"policyqa:{settings.corpus}".encode()).hexdigest()[:32]
 
 
-def chat_tab(lib: Library, settings: Settings, sidebar: gr.Sidebar | None = None) -> ChatTab:
-    """Lay out the chat tab inside the current `gr.Tabs` and wire its events.
-
-    The conversation list goes into `sidebar` (made at the top of the page, where Gradio's sidebar
-    moves the page aside instead of covering it), or into a sidebar of its own."""
+def chat_tab(lib: Library, settings: Settings, side: "ConversationSidebar | None" = None) -> ChatTab:
+    """Lay out the chat tab inside the current `gr.Tabs` and wire its events and those of `side`,
+    the conversation list (made by `conversation_sidebar` at the top of the page, outside the tabs)."""
     modes = available_modes(settings)
     default_mode = settings.llm if settings.llm in {m for _, m in modes} else "none"
 
@@ -71,7 +69,7 @@ def chat_tab(lib: Library, settings: Settings, sidebar: gr.Sidebar | None = None
         return out
 
     def render(store: convs.Store):
-        """(chat, cards, conversation list, feedback row) for the conversation on screen."""
+        """(chat, cards, conversation list, feedback row, comment) for the conversation on screen."""
         conv = store.active
         turns = conv.turns if conv else ()
         chat = gr.update(value=messages(conv), feedback_value=[LIKE_OF_RATING.get(t.rating) for t in turns])
@@ -197,18 +195,11 @@ def chat_tab(lib: Library, settings: Settings, sidebar: gr.Sidebar | None = None
         return convs.with_user_store(saved, user, store), text.strip()
 
     # ------------------------------------------------------------ layout
-    saved = gr.BrowserState({}, storage_key=STORAGE_KEY, secret=_browser_secret(settings))
-    with gr.Tab("问答", id="chat"):
-        with sidebar or conversation_sidebar():
-            new_btn = gr.Button("＋ 新对话", variant="primary", elem_id="pq-new")
-            listed = gr.Radio(choices=[], label="历史对话", elem_id="pq-convs")
-            with gr.Accordion("重命名 / 删除 / 导出当前对话", open=False, elem_id="pq-conv-tools"):
-                title = gr.Textbox(label="新名称", placeholder="例如：环卫保洁指标", elem_id="pq-title")
-                rename_btn = gr.Button("重命名", size="sm", elem_id="pq-rename")
-                delete_btn = gr.Button("删除当前对话", variant="stop", size="sm", elem_id="pq-delete")
-                fmt = gr.Radio(list(EXPORTS), value="Word（.docx）", label="导出格式")
-                export_btn = gr.Button("导出整个对话（含出处）", size="sm", elem_id="pq-export")
-                export_file = gr.File(label="导出的文件", interactive=False, elem_id="pq-export-file")
+    with gr.Tab("问答", id="chat", elem_id="pq-chat-tab"):
+        # Inside the tab: any other child of gr.Tabs would be wrapped in a tab of its own.
+        saved = gr.BrowserState({}, storage_key=STORAGE_KEY, secret=_browser_secret(settings))
+        side = side or conversation_sidebar()
+        new_btn, listed, title, rename_btn, delete_btn, fmt, export_btn, export_file = side
         with gr.Row(equal_height=False):
             with gr.Column(scale=11):
                 with gr.Row():
@@ -311,9 +302,32 @@ def chat_tab(lib: Library, settings: Settings, sidebar: gr.Sidebar | None = None
     return ChatTab(doc_filter, example_set, restore, [saved], shown)
 
 
-def conversation_sidebar() -> gr.Sidebar:
-    """The sidebar the conversation list goes in (a drawer on a phone)."""
-    return gr.Sidebar(label="对话记录", open=True, width=270, elem_id="pq-sidebar")
+class ConversationSidebar(NamedTuple):
+    """The conversation list and what acts on the conversation on screen."""
+
+    new_btn: gr.Button
+    listed: gr.Radio
+    title: gr.Textbox
+    rename_btn: gr.Button
+    delete_btn: gr.Button
+    fmt: gr.Radio
+    export_btn: gr.Button
+    export_file: gr.File
+
+
+def conversation_sidebar() -> ConversationSidebar:
+    """Lay out the sidebar of conversations (a drawer on a phone); `chat_tab` wires it."""
+    with gr.Sidebar(label="对话记录", open=True, width=270, elem_id="pq-sidebar"):
+        new_btn = gr.Button("＋ 新对话", variant="primary", elem_id="pq-new")
+        listed = gr.Radio(choices=[], label="历史对话", elem_id="pq-convs")
+        with gr.Accordion("重命名 / 删除 / 导出当前对话", open=False, elem_id="pq-conv-tools"):
+            title = gr.Textbox(label="新名称", placeholder="例如：环卫保洁指标", elem_id="pq-title")
+            rename_btn = gr.Button("重命名", size="sm", elem_id="pq-rename")
+            delete_btn = gr.Button("删除当前对话", variant="stop", size="sm", elem_id="pq-delete")
+            fmt = gr.Radio(list(EXPORTS), value="Word（.docx）", label="导出格式")
+            export_btn = gr.Button("导出整个对话（含出处）", size="sm", elem_id="pq-export")
+            export_file = gr.File(label="导出的文件", interactive=False, elem_id="pq-export-file")
+    return ConversationSidebar(new_btn, listed, title, rename_btn, delete_btn, fmt, export_btn, export_file)
 
 
 def _write_atomic(path, text: str) -> None:

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from policyqa.web.chat_tab import STORAGE_KEY
+
 pytestmark = pytest.mark.e2e
 
 QUESTION = "无锡2025年要新改建多少座公厕？"
@@ -63,6 +65,7 @@ def test_reload_refs_viewer_copy_and_feedback(chat_page, live_app):
     url, settings, _ = live_app
     page.goto(url)
     expect(page.locator("#pq-status")).to_contain_text("已索引")
+    expect(page.get_by_role("tab")).to_have_count(3)  # the sidebar and browser state add no tab
     expect(page.locator("#pq-feedback-row")).to_be_hidden()  # nothing to rate yet
     _ask(page, QUESTION)
     expect(page.locator("#pq-feedback-row")).to_be_visible()
@@ -87,7 +90,11 @@ def test_reload_refs_viewer_copy_and_feedback(chat_page, live_app):
     assert re.search(r"(^| )2:\d+-\d+", active.get_attribute("data-ns"))
     expect(page.locator("#pq-viewer .pq-outline .pq-quote-here")).to_contain_text("引文所在")
     box = panel.bounding_box()
-    assert box["x"] >= 1440 / 2 - 1 and box["height"] >= 900  # a side panel, not under the cards
+    assert box["x"] >= 1440 / 2 and box["height"] >= 900  # a side panel, not under the cards
+    # … beside the answer: the question box and the answer stay uncovered
+    for selector in ("#pq-send", "#pq-clear", "#pq-chat"):
+        seen = page.locator(selector).bounding_box()
+        assert seen["x"] + seen["width"] <= box["x"] + 1, selector
     page.click("#pq-viewer-close")
     expect(panel).to_be_hidden()
 
@@ -105,7 +112,10 @@ def test_reload_refs_viewer_copy_and_feedback(chat_page, live_app):
     expect(page.locator("#pq-chat button[aria-label='Disliked']")).to_have_count(1)
     expect(page.locator("#pq-chat button[aria-label='Liked']")).to_have_count(0)
     page.fill("#pq-comment textarea", "希望列出全部指标")
+    saved = page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')")
     page.click("#pq-comment-send")
+    # the browser has stored the conversation with the comment before the reload below
+    page.wait_for_function(f"old => localStorage.getItem('{STORAGE_KEY}') !== old", arg=saved)
     lines = _logged(settings, lambda lines: lines and lines[-1]["comment"] == "希望列出全部指标")
     assert [r["rating"] for r in lines][-3:] == ["up", "down", "down"], lines
     assert lines[-1]["comment"] == "希望列出全部指标" and lines[-1]["answer_id"] == lines[0]["answer_id"]

@@ -66,3 +66,16 @@ element.addEventListener('click', async (e) => {
   button.classList.toggle('pq-copied', ok);
   setTimeout(() => { button.textContent = '复制回答及出处'; button.classList.remove('pq-copied'); }, 2000);
 });
+// On a phone the conversation list is a drawer: closed when the page opens and after a pick.
+const narrow = () => window.matchMedia('(max-width: 768px)').matches;
+const closeDrawer = () => {
+  const open = document.querySelector('#pq-sidebar.open');
+  if (open && narrow()) open.querySelector('.toggle-button').click();
+};
+if (!window.__pqDrawer) {
+  window.__pqDrawer = true;
+  closeDrawer();
+  document.addEventListener('click', (e) => {
+    if (e.target.closest && e.target.closest('#pq-convs label, #pq-new')) setTimeout(closeDrawer, 300);
+  });
+}
