@@ -268,3 +268,34 @@ def test_outline_opens_the_quotes_heading_and_lists_each_heading_once(small_corp
     again = viewer_html("a.txt", doc.meta, doc.text, twice, start, start + len(quote))
     nav = again.split("</nav>", 1)[0]
     assert nav.count(f">{doc.sections[0].heading}<") == 1
+
+
+# ---------------------------------------------------------------- the app's handlers, per user
+
+
+def test_with_logins_each_user_keeps_their_own_conversations(fake_settings):
+    from types import SimpleNamespace
+
+    import app
+    from index import build
+    from retrieval.pipeline import Engine
+
+    demo = app.build_app(Engine(fake_settings, build.update(fake_settings).index), fake_settings)
+    fns = {getattr(f.fn, "__name__", ""): f.fn for f in demo.fns.values()}
+    respond, restore = fns["respond"], fns["restore"]
+
+    def user(name):
+        return SimpleNamespace(username=name, client=SimpleNamespace(host="127.0.0.1"))
+
+    saved = list(respond("甲市主干道机扫率要达到多少？", {}, None, "none", user("alice")))[-1][-1]
+    saved = list(respond("乙县新增停车泊位多少个？", saved, None, "none", user("bob")))[-1][-1]
+    assert set(saved) == {"alice", "bob"}
+    alice_chat, alice_cards, alice_list, *_ = restore(saved, user("alice"))
+    bob_chat, *_ = restore(saved, user("bob"))
+    assert [m["content"] for m in alice_chat["value"]][0] == "甲市主干道机扫率要达到多少？"
+    assert "100%" in alice_chat["value"][1]["content"] and "pq-ref-n1" in alice_chat["value"][1]["content"]
+    assert [m["content"] for m in bob_chat["value"]][0] == "乙县新增停车泊位多少个？"
+    assert [label for label, _ in alice_list["choices"]] == ["甲市主干道机扫率要达到多少？"]
+    assert 'class="pq-turn pq-shown"' in alice_cards and "主干道机扫率达到100%" in alice_cards
+    nobody, *_ = restore(saved, user(None))
+    assert nobody["value"] == []
