@@ -29,7 +29,7 @@ def build_app(engine, settings: Settings) -> gr.Blocks:
     import gradio as gr
 
     from policyqa.web.api import ask_endpoint
-    from policyqa.web.chat_tab import ANSWER_POOL, chat_tab
+    from policyqa.web.chat_tab import ANSWER_POOL, chat_tab, conversation_sidebar
     from policyqa.web.documents_tab import documents_tab
     from policyqa.web.find_tab import find_tab
     from policyqa.web.index_watch import IndexWatcher
@@ -42,18 +42,20 @@ def build_app(engine, settings: Settings) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         # Redraws what lists documents when the index changed, and shows background indexing.
         timer = gr.Timer(REFRESH_SECONDS)
-        history = gr.State([])
-        last_answer = gr.State(None)
         with gr.Column(elem_id="pq-header"):
             gr.HTML(f"<h1>{TITLE}</h1>", js_on_load=None)
             status = gr.Markdown(lib.status(), elem_id="pq-status")
+        # At the top of the page, where Gradio's sidebar moves the page aside rather than covering it.
+        conversations = conversation_sidebar()
         with gr.Tabs():
-            chat = chat_tab(lib, settings, history, last_answer)
+            chat = chat_tab(lib, settings, conversations)
             find_tab(lib)
             targets_tab(lib)
             documents = documents_tab(lib, settings, status, chat.doc_filter, chat.examples, timer)
         # Another user may have added or removed documents since this page was built.
         demo.load(documents.on_load, None, documents.load_outputs, api_visibility="private")
+        # The conversations this browser kept (gr.BrowserState) come back on every page load.
+        demo.load(chat.restore, chat.restore_inputs, chat.restore_outputs, api_visibility="private")
         gr.api(
             ask_endpoint(lib),
             api_name="ask",

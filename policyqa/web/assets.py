@@ -8,5 +8,5 @@ STATIC = Path(__file__).with_name("static")
 
 
 def read_asset(name: str) -> str:
-    """The text of `static/<name>` (app.css, cards.js, viewer.js)."""
+    """The text of `static/<name>` (app.css, cards.js, chat.js, viewer.js)."""
     return (STATIC / name).read_text(encoding="utf-8")

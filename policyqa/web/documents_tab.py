@@ -12,6 +12,7 @@ from index import library, load
 from policyqa.errors import DocumentError, PolicyQAError
 from policyqa.settings import Settings
 from policyqa.web.documents import documents_table
+from policyqa.web.feedback_panel import feedback_panel
 from policyqa.web.library import Library
 from policyqa.web.viewer import outline_html
 
@@ -116,7 +117,7 @@ def documents_tab(
 
     def on_load(request: gr.Request):
         allowed = lib.may_manage(getattr(request, "username", None))
-        return (*library_views(), gr.update(visible=allowed))
+        return (*library_views(), gr.update(visible=allowed), gr.update(visible=allowed))
 
     with gr.Tab("文件管理", id="docs"):
         table = gr.Dataframe(
@@ -144,6 +145,7 @@ def documents_tab(
                     remove_pick = gr.Dropdown(choices=lib.choices(), label="删除文件", value=None, scale=3)
                     remove_btn = gr.Button("删除所选文件", variant="stop", scale=1)
                 manage_log = gr.Markdown(elem_id="pq-manage-log")
+        feedback_box = feedback_panel(lib, settings)
 
     outline_pick.change(show_outline, outline_pick, outline, api_visibility="private")
     views = [status, doc_filter, examples, table, outline_pick, remove_pick]
@@ -168,4 +170,4 @@ def documents_tab(
             show_progress="hidden",
             api_visibility="private",
         )
-    return DocumentsTab(library_views, views, on_load, [*views, manage])
+    return DocumentsTab(library_views, views, on_load, [*views, manage, feedback_box])

@@ -12,14 +12,22 @@ from policyqa.answer_json import answer_to_json
 from policyqa.errors import PolicyQAError
 from policyqa.records import Answer
 
-RATINGS = ("up", "down")
+RATINGS = ("up", "down", "none")  # "none": a 👍/👎 taken back
 # After time, rating and comment: what the people who maintain the corpus need to judge the answer.
 FEEDBACK_FIELDS = ("question", "rewritten_question", "answer", "refused", "mode", "citations")
 FEEDBACK_CITATION_FIELDS = ("n", "file", "title", "section", "quote")
 
 
-def feedback_record(answer: Answer, rating: str, comment: str = "", when: datetime | None = None) -> dict:
-    """What one feedback line holds: question, answer, citations, rating, comment and a timestamp."""
+def feedback_record(
+    answer: Answer,
+    rating: str,
+    comment: str = "",
+    when: datetime | None = None,
+    answer_id: str = "",
+    user: str = "",
+) -> dict:
+    """What one feedback line holds: question, answer, citations, rating, comment and a timestamp;
+    `answer_id` names the answer, so a changed rating supersedes the earlier line for it."""
     if rating not in RATINGS:
         raise PolicyQAError(f"feedback rating must be one of {', '.join(RATINGS)}, got {rating!r}")
     when = when or datetime.now().astimezone()
@@ -28,6 +36,8 @@ def feedback_record(answer: Answer, rating: str, comment: str = "", when: dateti
         "rating": rating,
         "comment": comment.strip(),
         **answer_to_json(answer, FEEDBACK_FIELDS, FEEDBACK_CITATION_FIELDS),
+        "answer_id": answer_id,
+        "user": user,
     }
 
 

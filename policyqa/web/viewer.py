@@ -42,19 +42,48 @@ def _marked(text: str, spans: list[tuple[int, int, str, str]]) -> str:
     return "".join(out)
 
 
+def _once(sections: Iterable[Section]) -> list[Section]:
+    """Top-level sections without repeats: a letterhead that only repeats the notice's title
+    (or any heading said twice) is listed once, so each document appears once in the outline."""
+    seen, kept = set(), []
+    for s in sections:
+        key = re.sub(r"\s+", "", s.heading)
+        if key in seen and not s.children:
+            continue
+        seen.add(key)
+        kept.append(s)
+    return kept
+
+
 def _outline_html(sections: Iterable[Section], current: Section | None) -> str:
+    """The heading tree: the path to the quote's heading open and marked, the rest folded."""
+
     def items(nodes):
         parts = []
         for s in nodes:
-            cls = ' class="pq-here"' if current is not None and s.path == current.path[: len(s.path)] else ""
-            child = f"<ul>{items(s.children)}</ul>" if s.children else ""
-            parts.append(
-                f'<li{cls}><a data-target="pq-s-{s.start}" title="{html.escape(s.heading)}">'
-                f"{html.escape(s.heading)}</a>{child}</li>"
+            on_path = current is not None and s.path == current.path[: len(s.path)]
+            here = current is not None and s.path == current.path
+            cls = " pq-here" if on_path else ""
+            cls += " pq-quote-here" if here else ""
+            badge = '<span class="pq-here-badge">引文所在</span>' if here else ""
+            link = (
+                f'<a data-target="pq-s-{s.start}" title="{html.escape(s.heading)}">'
+                f"{html.escape(s.heading)}{badge}</a>"
             )
+            if s.children:
+                opened = " open" if on_path else ""
+                parts.append(
+                    f'<li class="pq-branch{cls}"><details{opened}><summary>{link}</summary>'
+                    f"<ul>{items(s.children)}</ul></details></li>"
+                )
+            else:
+                parts.append(f'<li class="pq-leaf{cls}">{link}</li>')
         return "".join(parts)
 
-    return f'<nav class="pq-outline"><div class="pq-outline-head">目录</div><ul>{items(sections)}</ul></nav>'
+    return (
+        f'<nav class="pq-outline"><div class="pq-outline-head">目录</div>'
+        f"<ul>{items(_once(sections))}</ul></nav>"
+    )
 
 
 def viewer_html(

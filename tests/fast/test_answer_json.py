@@ -66,6 +66,8 @@ def test_feedback_shape():
         "refused",
         "mode",
         "citations",
+        "answer_id",
+        "user",
     ]
     assert record["comment"] == "不对" and record["mode"] == "extractive"
     assert list(record["citations"][0]) == ["n", "file", "title", "section", "quote"]

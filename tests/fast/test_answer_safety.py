@@ -73,10 +73,12 @@ def test_the_chat_stream_survives_a_lone_surrogate(fake_settings):
     engine = Engine(fake_settings, build.update(fake_settings).index)
     demo = app.build_app(engine, fake_settings)
     respond = next(f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "respond")
-    steps = list(respond("甲市主干道\ud800机扫率要达到多少？", [], [], None, "none", None))
-    for step in steps:
-        orjson.dumps(step[1])  # the chat messages streamed to the browser
-    assert "100%" in steps[-1][1][-1]["content"]
+    steps = list(respond("甲市主干道\ud800机扫率要达到多少？", {}, None, "none", None))
+    chats = [step[1] if isinstance(step[1], list) else step[1]["value"] for step in steps]
+    for chat in chats:
+        orjson.dumps(chat)  # the chat messages streamed to the browser
+    assert "100%" in chats[-1][-1]["content"]
+    orjson.dumps(steps[-1][-1])  # the conversations the browser keeps
 
 
 def test_a_surrogate_from_the_command_line_is_answered(env, capsys):

@@ -103,13 +103,13 @@ def test_ask_api_and_chat_share_the_cap_and_the_limit(running_app):
     respond = handler(demo, "respond")
     me = SimpleNamespace(username=None, client=SimpleNamespace(host="127.0.0.1"))
     with pytest.warns(UserWarning, match="问题太长"):
-        steps = list(respond("问" * 501, [], [], None, "none", me))
+        steps = list(respond("问" * 501, {}, None, "none", me))
     assert len(steps) == 1 and steps[0][0] != ""  # the box is not cleared: the question can be edited
     for _ in range(2):  # the client's second and third question this minute (rate_limit=3)
-        answered = list(respond("主干道机扫率要达到多少？", [], [], None, "none", me))
-        assert "100%" in answered[-1][1][-1]["content"]
+        answered = list(respond("主干道机扫率要达到多少？", {}, None, "none", me))
+        assert "100%" in answered[-1][1]["value"][-1]["content"]
     with pytest.warns(UserWarning, match="提问过于频繁"):
-        list(respond("主干道机扫率要达到多少？", [], [], None, "none", me))
+        list(respond("主干道机扫率要达到多少？", {}, None, "none", me))
     with pytest.raises(Exception, match="提问过于频繁"):  # the same client over the API
         client.predict("主干道机扫率要达到多少？", None, api_name="/ask")
 
