@@ -1,16 +1,13 @@
 """Staff's path through the app in headless Chromium: ask, read the sources, open the passage,
-add a document and ask about it. Saves docs/screenshot.png."""
+add a document and ask about it. (README screenshots: scripts/screenshots.py.)"""
 
 import time
-from pathlib import Path
 
 import pytest
 
 from policyqa.web.examples import clean_heading
 
 pytestmark = pytest.mark.e2e
-
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 
 NEW_DOC = """青禾区2024年绿化工作要点
 
@@ -62,8 +59,7 @@ def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
     expect(card.first).to_be_visible()
     expect(card.first.locator("mark")).to_contain_text("100%")
     expect(card.first).to_contain_text("宁政办发〔2023〕3号")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(tmp_path / "answer.png"))
 
     # 2. the card opens the document viewer at the highlighted passage
     card.first.click()

@@ -64,8 +64,10 @@ def test_reload_refs_viewer_copy_and_feedback(chat_page, live_app):
     page = chat_page
     url, settings, _ = live_app
     page.goto(url)
-    expect(page.locator("#pq-status")).to_contain_text("已索引")
-    expect(page.get_by_role("tab")).to_have_count(3)  # the sidebar and browser state add no tab
+    expect(page.locator("#pq-status")).to_contain_text("已收录")
+    expect(page.get_by_role("tab")).to_have_count(
+        4
+    )  # 问答, 全文检索, 指标, 文件管理: the sidebar and browser state add no tab
     expect(page.locator("#pq-feedback-row")).to_be_hidden()  # nothing to rate yet
     _ask(page, QUESTION)
     expect(page.locator("#pq-feedback-row")).to_be_visible()
@@ -138,7 +140,7 @@ def test_conversation_list_new_switch_rename_export_delete(chat_page, live_app):
     page = chat_page
     url, _, _ = live_app
     page.goto(url)
-    expect(page.locator("#pq-status")).to_contain_text("已索引")
+    expect(page.locator("#pq-status")).to_contain_text("已收录")
     _ask(page, "主干道机扫率要达到多少？")
     _ask(page, "那公厕呢？")  # a follow-up in the same conversation
     expect(page.locator("#pq-chat .message-row.bot-row")).to_have_count(2)

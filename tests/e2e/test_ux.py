@@ -107,26 +107,22 @@ def test_phone_shows_sources_right_after_the_answer(browser, live_app, tmp_path)
                 "#pq-ask-row",
                 "#pq-cards",
                 "#pq-examples",
-                "#pq-export",
                 "#pq-feedback-row",
             )
         }
         assert top["#pq-chat"] < top["#pq-ask-row"] < top["#pq-cards"] < top["#pq-examples"], top
-        assert top["#pq-cards"] < top["#pq-export"] and top["#pq-cards"] < top["#pq-feedback-row"], top
+        assert top["#pq-cards"] < top["#pq-feedback-row"], top
         # The question box and its buttons stay on one line; the two feedback buttons share theirs.
         row = [page.locator(s).bounding_box() for s in ("#pq-question", "#pq-send", "#pq-clear")]
         assert max(b["y"] for b in row) - min(b["y"] for b in row) < 12, row
-        up, down = (page.locator(s).bounding_box() for s in ("#pq-up", "#pq-down"))
-        assert abs(up["y"] - down["y"]) < 4, (up, down)
+        # The comment box fills its line and its send button takes the whole next one: no orphan.
+        comment, send = (page.locator(s).bounding_box() for s in ("#pq-comment", "#pq-comment-send"))
+        assert send["width"] > 300 or abs(comment["y"] - send["y"]) < 12, (comment, send)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
         for selector in READABLE:
             assert _contrast(page, selector)["ratio"] >= 4.5, selector
         page.screenshot(path=str(tmp_path / "screen-phone.png"), full_page=True)
         assert (tmp_path / "screen-phone.png").stat().st_size > 10_000
-        # The export row: its two buttons share one line under the format choice.
-        page.locator("#pq-export").get_by_text("复制 / 导出回答").click()
-        export_btn, download = (page.locator(s).bounding_box() for s in ("#pq-export-btn", "#pq-download"))
-        assert abs(export_btn["y"] - download["y"]) < 4 and export_btn["width"] > 100, (export_btn, download)
         # The documents table scrolls inside its box; the page itself never scrolls sideways.
         page.get_by_role("tab", name="文件管理").click()
         expect(page.locator("#pq-docs-table")).to_be_visible()
