@@ -231,7 +231,7 @@ def chat_tab(lib: Library, settings: Settings, side: "ConversationSidebar | None
                         container=False,
                         elem_id="pq-comment",
                     )
-                    remark_btn = gr.Button("发送意见", scale=1, min_width=90, elem_id="pq-comment-send")
+                    remark_btn = gr.Button("发送意见", scale=1, min_width=120, elem_id="pq-comment-send")
                 with gr.Row(elem_id="pq-ask-row"):
                     question = gr.Textbox(
                         placeholder="例如：主干道机扫率要达到多少？",
