@@ -249,6 +249,13 @@ def _iso(when: str, m: re.Match, year: int | None) -> str:
 
 # Where a document says who does it.
 RESPONSIBLE_LABEL = re.compile(r"(?:责任单位|牵头单位|责任部门|牵头部门|配合单位|实施单位)\s*[：:]")
+# 市住房和城乡建设局牵头制定…, 由市城管局牵头…, 市交通局负责编制…: who does it, said unbracketed
+# at the start of a sentence (a unit is a named body: …局, …委, …办, …政府, …集团)
+_UNIT = (
+    r"(?:市|区|县|省|各区|各县|各市|各街道)[\u4e00-\u9fff（）()]{0,18}?"
+    r"(?:局|委员会|委|办公室|办|政府|集团|公司|中心|部门)"
+)
+LEAD_UNITS = re.compile(rf"由?(?P<units>{_UNIT}(?:[、和]{_UNIT})*)(?:牵头|负责|会同)")
 RESPONSIBLE_INLINE = re.compile(r"[（(]([^（）()。]{2,80}?(?:牵头|负责|配合)[^（）()。]{0,40})[）)]")
 # Table columns, by header words.
 RESPONSIBLE_COLUMN = re.compile(r"牵头|责任|负责|配合")
@@ -316,13 +323,22 @@ QUOTES = "“”\"'‘’「」《》"
 ITEM_MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|[一二三四五六七八九十]+[、是]|第[一二三四五六七八九十百\d]+条)\s*"
 )
-KEPT_VERB = re.compile(r"(消除|拆除|清理|取缔|淘汰|关停|整治|改造|新建|新增|新改建)(?:全部|现状|现有)*$")
+KEPT_VERBS = "消除|拆除|清理|取缔|淘汰|关停|整治|改造|新建|新增|新改建"
+KEPT_VERB = re.compile(rf"({KEPT_VERBS})(?:全部|现状|现有)*$")
+# 2026年底前消除30处，2027年底前全部消除: a clause that is only a kept verb names no thing of its own
+VERB_ONLY = re.compile(rf"^(?:全部|全面|基本|累计|再)?(?:{KEPT_VERBS})$")
+# 易涝积水点实行“一点一策”整治 -> 易涝积水点: where the thing counted ends and what is done to it starts
+THING_END = re.compile(r"实行|实施|开展|进行|推行|落实")
+# 按照步行10分钟可达的标准布局公厕: a figure that sets the standard something is done by
+BY_STANDARD = re.compile(r"^\s*(?:按照|按|依照|参照)")
+STANDARD_AFTER = re.compile(r"^([\u4e00-\u9fff]{0,6}?)的?(?:标准|要求)([\u4e00-\u9fff]{2,16})$")
 # A qualifier inside the words before a figure: 播放公益广告的时间不得少于播放总时长的 -> the thing
 # is what stands before it.
 INNER_QUALIFIER = re.compile(r"不得少于|不得低于|不得超过|不少于|不低于|不超过|不高于")
 BARE_DEADLINE = re.compile(r"(?:全部|全面)?(?:完成|到位|建成|实现)?\s*(?:[。；;]|$)")
 PROHIBITION = re.compile(r"不得(?!低于|少于|超过|高于)")
 # Bare verbs that name no thing (其中新建16座、改建20座): the thing is the first figure's
+SUBSET = re.compile(r"其中|内含|含")
 BARE_VERB = re.compile(r"^(?:新改建|新建|改建|新增|改造|提升)$")
 # 每项加2分, 每处扣1分: a score per case; the case is the clause before
 PER_CASE = re.compile(r"^每[\u4e00-\u9fff]{0,3}[加扣]$|^[加扣]$")

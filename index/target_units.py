@@ -78,3 +78,17 @@ class Responsible:
             if units:
                 return units
         return ()
+
+
+def lead_units(sentence: str) -> tuple[tuple[str, ...], int, int]:
+    """Units a sentence names as doing it at its start, unbracketed (市住房和城乡建设局牵头制定…,
+    由市城管局牵头…, 市交通局负责…), with the span of those words (to keep them out of the subject);
+    ((), 0, 0) if none."""
+    marker = rules.ITEM_MARKER.match(sentence)
+    at = marker.end() if marker else len(sentence) - len(sentence.lstrip())
+    m = rules.LEAD_UNITS.match(sentence, at)
+    if not m:
+        return (), 0, 0
+    # 市城管局和市建委牵头: 和 between two units joins them (住房和城乡建设局 is one unit)
+    units = re.sub(r"(?<=[局委办府团司心门])和(?=[市区县省各])", "、", m.group("units"))
+    return split_units(units), at, m.end()

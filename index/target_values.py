@@ -153,11 +153,45 @@ def _subject_after(folded: str, sentence: str, end: int, stop: int) -> str:
     return words[:24]
 
 
-def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
-    """(scope, subject) of each figure of the sentence; a figure whose own words name no thing
-    (郊园区达到98%) shares the previous figure's subject."""
+def blanked(sentence: str, spans: list[tuple[int, int]]) -> str:
+    """The sentence with the words of `spans` (its deadlines, the units doing it) blanked out in
+    place, so that no subject holds them (2026年底前消除30处 -> 消除) and every offset stays."""
+    chars = list(sentence)
+    for a, b in spans:
+        chars[a:b] = _BLANK * (b - a)
+    return "".join(chars)
+
+
+_BLANK = "\u3000"  # whitespace: clean() strips it at a subject's ends
+
+
+def thing_of(subject: str) -> str:
+    """The thing a subject counts: 消除易涝积水点 -> 易涝积水点, 易涝积水点实行“一点一策”整治 -> 易涝积水点."""
+    s = re.sub(rf"^(?:全部|全面)?(?:{rules.KEPT_VERBS})", "", subject)
+    m = rules.THING_END.search(s)
+    return s[: m.start()] if m and m.start() >= 2 else s
+
+
+def _standard_subject(clause: str, after: str) -> tuple[str, str] | None:
+    """按照城区步行10分钟可达的标准布局公厕: the thing is what the standard is for (布局公厕), the
+    figure's own words say which standard (步行可达), 城区 is its scope; None when the words are
+    no such standard."""
+    m = rules.STANDARD_AFTER.match(after)
+    if not m or not rules.BY_STANDARD.match(clause):
+        return None
+    scope, words = _scope_and_subject(rules.BY_STANDARD.sub("", clause))
+    return scope, f"{m.group(2)}（{words}{m.group(1)}）"
+
+
+def subjects(
+    sentence: str, found: list[Found], blank: list[tuple[int, int]] | None = None
+) -> list[tuple[str, str]]:
+    """(scope, subject) of each figure of the sentence, read with the spans of `blank` left out; a
+    figure whose own words name no thing (郊园区达到98%) shares the previous figure's subject."""
+    sentence = blanked(sentence, blank or [])
     folded = fold_width(sentence)
     out: list[tuple[str, str]] = []
+    subset: list[bool] = []  # whether each figure is a part of the one before (其中…)
     for k, f in enumerate(found):
         clause_start = max(
             [m.end() for m in CLAUSE_END.finditer(folded, 0, f.start)] + [found[k - 1].end if k else 0]
@@ -185,7 +219,12 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
             after = _subject_after(folded, sentence, f.end, stop)
             if after.startswith(("范围", "于", "在")):  # 周边五十米范围内, 6处于…前完成: no noun after
                 after = ""
-            if after and not rules.ABSTRACT_NOUNS.match(after):
+            standard = _standard_subject(sentence[clause_start : f.start], after)
+            # 5分钟可达的公厕: a dangling modifier (可达的) is not the thing
+            after = re.sub(r"^[\u4e00-\u9fff]{1,2}的(?=[\u4e00-\u9fff]{2})", "", after)
+            if standard:
+                scope, subject = standard
+            elif after and not rules.ABSTRACT_NOUNS.match(after):
                 # 全面消除46处易涝积水点: the verb says what is done to the thing counted
                 verb = rules.KEPT_VERB.search(folded[clause_start : f.start])
                 subject = (verb.group(1) if verb else "") + after
@@ -204,16 +243,58 @@ def subjects(sentence: str, found: list[Found]) -> list[tuple[str, str]]:
             subject = out[-1][1]
         if rules.BARE_VERB.match(subject) and out:  # 新改建公厕36座，其中新建16座
             subject += re.sub(r"^(?:新改建|新建|改建|新增|改造)", "", out[0][1])
+        elif rules.VERB_ONLY.match(subject) and out:  # 对46处积水点…，2026年底前消除30处
+            subject += thing_of(out[0][1])
         if rules.PER_CASE.match(subject) and clause_start > 0:  # …推广的，每项加2分
             earlier = [m.end() for m in CLAUSE_END.finditer(folded, 0, clause_start - 1)]
             subject = clean(
                 rules.ITEM_MARKER.sub("", sentence[earlier[-1] if earlier else 0 : clause_start])
             )[-24:]
         if len(subject) < 2 and out:
-            scope = scope or out[-1][0]
-            subject = out[-1][1]
-        out.append((scope, subject))
+            # …投放点260个，其中…精品投放点不少于80个，6月底前完成120个: past a 其中 part, the
+            # figure is of the whole again
+            k_from = -2 if len(out) >= 2 and subset[-1] else -1
+            scope = scope or out[k_from][0]
+            subject = out[k_from][1]
+        subset.append(rules.SUBSET.match(clean(sentence[clause_start : f.start])) is not None)
+        out.append((scope, subject.replace(_BLANK, "").lstrip("的")))
     return out
+
+
+def task_subject(sentence: str, d: rules.Deadline, deadlines: list[rules.Deadline], thing: str = "") -> str:
+    """What is due: the deadline's clause without the deadline, with the clause before it when that
+    alone says little (制定…预案，6月底前报市政府审批) and holds no figure or deadline of its own; a
+    clause that is only a verb (2027年底前全部消除) takes the thing the sentence's figures count.
+    `sentence` has its other deadlines and its leading units blanked (`blanked`)."""
+    folded = fold_width(sentence)
+    starts = [m.end() for m in CLAUSE_END.finditer(folded, 0, d.start)]
+    a = starts[-1] if starts else 0
+    end = CLAUSE_END.search(folded, d.end)
+    b = end.start() if end else len(sentence)
+    head = rules.ITEM_MARKER.sub("", sentence[a : d.start].strip(WHITESPACE)).rstrip("于在")
+    words = clean(head + sentence[d.end : b]).replace(_BLANK, "")
+    if rules.VERB_ONLY.match(words) and thing:
+        return words + thing
+    if len(words) < 8 and starts:
+        x = starts[-2] if len(starts) >= 2 else 0
+        earlier = sentence[x : starts[-1]]
+        if not find_values(earlier) and not any(x <= e.start < starts[-1] for e in deadlines):
+            earlier = clean(rules.ITEM_MARKER.sub("", earlier.strip(WHITESPACE))).replace(_BLANK, "")
+            words = f"{earlier}，{words}" if earlier else words
+    return words[:40]
+
+
+def penalty_subject(sentence: str) -> str:
+    """The conduct a fine is for: the clause(s) before 由/处, without 违反本…规定."""
+    clauses = [c for c in re.split(r"[，,]", rules.ITEM_MARKER.sub("", sentence)) if c]
+    kept = []
+    for c in clauses:
+        if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
+            break
+        c = re.sub(r"^违反本[^，]*?规定", "", c)  # 违反本条例第八条规定设置…的: keep the conduct
+        if c:
+            kept.append(c)
+    return clean(rules.ITEM_MARKER.sub("", "，".join(kept)))[:40]
 
 
 def is_noise(folded: str, f: Found, found: list[Found]) -> bool:

@@ -20,8 +20,20 @@ from index import target_rules as rules
 from index.cjk import fold_width
 from index.lines import WHITESPACE
 from index.tables import TableRow, table_rows
-from index.target_units import Responsible, normalised_task, split_units
-from index.target_values import CLAUSE_END, Found, clean, find_values, is_noise, is_past, subjects
+from index.target_units import Responsible, lead_units, normalised_task, split_units
+from index.target_values import (
+    CLAUSE_END,
+    Found,
+    blanked,
+    clean,
+    find_values,
+    is_noise,
+    is_past,
+    penalty_subject,
+    subjects,
+    task_subject,
+    thing_of,
+)
 from policyqa.records import Document, DocumentMeta, Section, Target
 
 # Sentences end at 。！？ and line ends; not at ；, which joins the clauses of one rule (…的，由…
@@ -138,34 +150,6 @@ def _kind(sentence: str, f: Found | None) -> str:
     return "target"
 
 
-def _task_subject(sentence: str, d: rules.Deadline) -> str:
-    """What is due: the deadline's clause without the deadline, with the clause before it when
-    that alone says little (制定…预案，6月底前报市政府审批)."""
-    folded = fold_width(sentence)
-    starts = [m.end() for m in CLAUSE_END.finditer(folded, 0, d.start)]
-    a = starts[-1] if starts else 0
-    end = CLAUSE_END.search(folded, d.end)
-    b = end.start() if end else len(sentence)
-    words = clean(sentence[a : d.start].rstrip("于在") + sentence[d.end : b])
-    if len(words) < 8 and len(starts) >= 1:
-        earlier = starts[-2] if len(starts) >= 2 else 0
-        words = clean(sentence[earlier : starts[-1]]) + "，" + words
-    return words[:40]
-
-
-def _penalty_subject(sentence: str) -> str:
-    """The conduct a fine is for: the clause(s) before 由/处, without 违反本…规定."""
-    clauses = [c for c in re.split(r"[，,]", rules.ITEM_MARKER.sub("", sentence)) if c]
-    kept = []
-    for c in clauses:
-        if re.match(r"^(?:由|处|责令|并处|可以|对)", c) or "罚款" in c:
-            break
-        c = re.sub(r"^违反本[^，]*?规定", "", c)  # 违反本条例第八条规定设置…的: keep the conduct
-        if c:
-            kept.append(c)
-    return clean(rules.ITEM_MARKER.sub("", "，".join(kept)))[:40]
-
-
 def _sentence_drafts(
     text: str, a: int, b: int, chain: list[Section], doc: tuple[int | None, int | None, str], who: Responsible
 ) -> Iterator[_Draft]:
@@ -184,24 +168,30 @@ def _sentence_drafts(
     found = [f for f in found if not is_noise(folded, f, found)]
     if not found and not deadlines:
         return
-    responsible = who.of(a, b, chain)
+    # 市住房和城乡建设局牵头制定…: the sentence's own unit, else a note around it
+    units, unit_start, unit_end = lead_units(sentence)
+    responsible = units or who.of(a, b, chain)
+    # no subject holds a deadline or the units doing it (市…局牵头制定… -> 制定…)
+    blank = [(d.start, d.end) for d in deadlines] + [(unit_start, unit_end)]
+    masked = blanked(sentence, blank)
     # 2021年5月印发的…办法同时废止: a date before the document's years is no deadline
     current = [d for d in deadlines if not (first_year and d.iso and int(d.iso[:4]) < first_year)]
     if not found:
         for d in current:  # one task per deadline: 8月底前上线…，第三季度完成…
-            subject = _task_subject(sentence, d)
+            subject = task_subject(masked, d, deadlines)
             period = _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
         return
     penalty = "罚款" in sentence
     used = set()
-    for f, (scope, subject) in zip(found, subjects(sentence, found), strict=True):
+    read = subjects(sentence, found, blank)
+    for f, (scope, subject) in zip(found, read, strict=True):
         d = _deadline_of(folded, f, deadlines)
         used.add(d)
         if d and first_year and d.iso and int(d.iso[:4]) < first_year:
             continue  # 2020年底…达到32% in a plan for 2021—2025: what was reached, not a target
         if penalty and f.unit in ("元", "万元", "亿元"):
-            subject = _penalty_subject(sentence) or subject
+            subject = penalty_subject(masked) or subject
         for x in deadlines:  # 年底前共享泊位达到1500个: the deadline is not part of the subject
             subject = clean(subject.replace(x.text, ""))
         subject = subject or _heading_subject(chain[-1].heading)
@@ -220,7 +210,9 @@ def _sentence_drafts(
         )
     for d in current:  # 新增泊位3000个，6月底前上线平台: the deadline is a task of its own
         if d not in used:
-            subject, period = _task_subject(sentence, d), _period(sentence, chain, lead, title)
+            # 2027年底前全部消除: the thing the sentence's figures count
+            subject = task_subject(masked, d, deadlines, thing_of(read[0][1]))
+            period = _period(sentence, chain, lead, title)
             yield _Draft(a, b, path, subject, None, "", period, d, responsible, "task", "text")
 
 
@@ -315,7 +307,7 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
         )
         name = _row_name(named)
         unit = _NAME_UNIT.search(name)
-        deadline, deadline_words, values = None, "", []
+        deadline, deadline_words, values, deductions, scored = None, "", [], [], False
         for c, n in named:
             if (
                 rules.NUMBER_COLUMN.match(n)
@@ -335,6 +327,7 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
             if rules.SCORE_COLUMN.search(n):
                 number = rules.number_of(c[2])
                 if number is not None:
+                    scored = True
                     value = c[2] if c[2].endswith("分") else f"{c[2]}分"
                     values.append(
                         (name, Found(0, 0, value, number, "分", "", "count"), "", "", "score", False)
@@ -360,7 +353,12 @@ def _table_drafts(section: Section, rows: list[TableRow], year: int | None) -> I
                     kind = "score" if f.unit == rules.SCORE_UNIT else "standard"
                     # 城市秩序管理（20分）, a group cell, scores the group; a rule cell, the row
                     full = own if own and rules.NAME_COLUMN.search(n) and c[2] != name else (name or full)
-                values.append((full[:48], f, scope, period, kind, c[2] == name))
+                row_value = (full[:48], f, scope, period, kind, c[2] == name)
+                # 每处扣0.2分 in a rule cell: how the item's score is lost, not its score
+                deduction = scoring and f.unit == rules.SCORE_UNIT and not rules.NAME_COLUMN.search(n)
+                (deductions if deduction else values).append(row_value)
+        if not scored:  # a row whose score column is empty: its rule's points are all it says
+            values.extend(deductions)
         if any(not in_name for *_, in_name in values):
             # 一般占道施工（…期限30日以内） | 20个工作日: figures in the row's name say which row it is
             values = [v for v in values if not v[-1]]

@@ -4,6 +4,7 @@ and the rows stored with the index (reused for unchanged files, updated for chan
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -285,8 +286,9 @@ def test_scoring_table_values_are_scores():
         ("主次干道保洁质量", 30.0, "分", "score"),
         ("公厕日常保洁", 20.0, "分", "score"),
     ]
-    deduction = next(r for r in rows if r.value == "2分")
-    assert deduction.kind == "score" and "主次干道保洁质量" in deduction.subject
+    # 扣2分 is how the item's 30 points are lost, not its score: it stays in the cited row only
+    assert not [r for r in rows if r.value in ("2分", "1分")]
+    assert "发现一处不达标扣2分" in weights[0].sentence
 
 
 REGULATION = """庚市市容管理条例
@@ -421,3 +423,69 @@ def test_subjects_taken_from_around_the_figure():
     assert _by_value(rows, "0次").subject == "到现场次数"  # the label before the colon
     distance = _by_value(rows, "三十米")
     assert (distance.subject, distance.kind) == ("学校周边", "standard")
+
+
+WHO_AND_WHEN = """寅市2026年城市建设工作要点
+
+一、重点任务
+
+1．完善运维制度。市住房和城乡建设局牵头编制排水设施养护技术规程，2026年10月底前印发实施。由市城管局牵头建立共享车位台账，9月底前上线。
+市交通局、市公安局负责编制停车设施专项规划，2026年6月底前完成。
+
+2．整治积水点。对全市52处易涝积水点实行“一点一策”整治，2026年底前消除30处，2027年底前全部消除。
+
+3．优化公厕布局。按照城区步行15分钟可达的标准布局公厕，年内新改建公厕40座。（市城管局牵头）
+
+4．提升投放点。新建、改造分类投放点200个，其中“精品投放点”不少于60个，6月底前完成100个。
+
+附件
+
+考核评分表
+
+考核项目\t考核内容\t分值\t评分标准
+市容秩序（20分）\t占道经营治理\t8\t发现占道经营的，每处扣0.3分
+\t户外招牌管理\t6\t招牌破损未在5日内修复的，每处扣0.2分
+创新工作\t特色亮点\t\t每项创新经验被推广的，加1分
+"""
+
+
+def test_units_named_at_the_start_of_a_sentence_are_responsible_and_not_the_subject():
+    tasks = {r.deadline: r for r in _rows(WHO_AND_WHEN) if r.kind == "task"}
+    rules_task = tasks["2026-10-31"]
+    assert rules_task.responsible == ("市住房和城乡建设局",)
+    assert rules_task.subject == "编制排水设施养护技术规程，印发实施"
+    ledger = tasks["2026-09-30"]  # 由…牵头
+    assert (ledger.responsible, ledger.subject) == (("市城管局",), "建立共享车位台账，上线")
+    plan = tasks["2026-06-30"]  # …负责, two units
+    assert (plan.responsible, plan.subject) == (("市交通局", "市公安局"), "编制停车设施专项规划，完成")
+
+
+def test_each_deadline_clause_of_a_counted_task_is_its_own_row_naming_the_thing():
+    rows = [r for r in _rows(WHO_AND_WHEN) if "积水点" in r.sentence]
+    first = _by_value(rows, "30处")
+    assert (first.subject, first.deadline) == ("消除易涝积水点", "2026-12-31")
+    rest = [r for r in rows if r.kind == "task"]
+    assert [(r.subject, r.deadline) for r in rest] == [("全部消除易涝积水点", "2027-12-31")]
+    # past a 其中 part the figure is of the whole again
+    assert _by_value(_rows(WHO_AND_WHEN), "100个").subject == "新建、改造分类投放点"
+    for r in rows:  # no subject holds a deadline or another row's figure
+        assert not re.search(r"\d|底前", r.subject), r.subject
+
+
+def test_a_scoring_rows_value_is_its_score_column_not_its_deduction():
+    rows = [r for r in _rows(WHO_AND_WHEN) if r.source == "table"]
+    signs = [r for r in rows if r.subject == "户外招牌管理" and r.kind == "score"]
+    assert [r.value for r in signs] == ["6分"]
+    assert "每处扣0.2分" in signs[0].sentence
+    assert not [r for r in rows if r.value in ("0.3分", "0.2分")]
+    # a row with no score of its own keeps the points its rule gives
+    assert _by_value(rows, "1分").kind == "score"
+
+
+def test_a_standard_figure_names_what_it_is_the_standard_for():
+    rows = _rows(WHO_AND_WHEN)
+    walk = _by_value(rows, "15分钟")
+    assert (walk.subject, walk.kind, walk.scope) == ("布局公厕（步行可达）", "standard", "城区")
+    assert _by_value(rows, "40座").responsible == ("市城管局",)
+    # no subject starts with a dangling particle or modifier (的, 可达的)
+    assert not [r.subject for r in rows if re.match(r"^(?:[的等之]|[\u4e00-\u9fff]{1,2}的)", r.subject)]
