@@ -86,7 +86,7 @@ def lead_units(sentence: str) -> tuple[tuple[str, ...], int, int]:
     ((), 0, 0) if none."""
     marker = rules.ITEM_MARKER.match(sentence)
     at = marker.end() if marker else len(sentence) - len(sentence.lstrip())
-    m = rules.LEAD_UNITS.match(sentence, at)
+    m = rules.LEAD_UNITS.match(sentence, at) or rules.LEAD_PLACES.match(sentence, at)
     if not m:
         return (), 0, 0
     # 市城管局和市建委牵头: 和 between two units joins them (住房和城乡建设局 is one unit)

@@ -217,7 +217,8 @@ def subjects(
             and nxt not in "的和及或与等"
         ):
             after = _subject_after(folded, sentence, f.end, stop)
-            if after.startswith(("范围", "于", "在")):  # 周边五十米范围内, 6处于…前完成: no noun after
+            # 周边五十米范围内, 6处于…前完成, 80分以上不满90分, 24小时且不影响…: no noun after
+            if after.startswith(("范围", "于", "在", "不满", "不足", "且", "并", "或")):
                 after = ""
             standard = _standard_subject(sentence[clause_start : f.start], after)
             # 5分钟可达的公厕: a dangling modifier (可达的) is not the thing

@@ -489,3 +489,26 @@ def test_a_standard_figure_names_what_it_is_the_standard_for():
     assert _by_value(rows, "40座").responsible == ("市城管局",)
     # no subject starts with a dangling particle or modifier (的, 可达的)
     assert not [r.subject for r in rows if re.match(r"^(?:[的等之]|[\u4e00-\u9fff]{1,2}的)", r.subject)]
+
+
+SECOND_LOOK = """卯市2026年工作要点
+
+一、目标
+
+到2026年，建成区绿化覆盖率达到43%。各区于2026年8月底前报送本区停车设施建设计划。
+
+二、考核
+
+（二）得分75分以上不满85分的，为良好。
+
+沿街门店外摆时间不超过2小时且不影响通行的，可以不办理审批。
+"""
+
+
+def test_subjects_found_wrong_in_a_later_sample():
+    rows = _rows(SECOND_LOOK)
+    assert _by_value(rows, "43%").subject == "建成区绿化覆盖率"  # 建成区 is a noun, not 建成 + 区
+    report = next(r for r in rows if r.kind == "task")  # 各区于…前报送: the places do it
+    assert (report.responsible, report.subject) == (("各区",), "报送本区停车设施建设计划")
+    assert [_by_value(rows, v).subject for v in ("75分以上", "85分")] == ["得分", "得分"]  # not 不满
+    assert _by_value(rows, "2小时").subject == "沿街门店外摆时间"  # not 且不影响通行的
