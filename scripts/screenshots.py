@@ -88,6 +88,10 @@ def take(outdir: Path, corpus: Path = REPO / "corpus") -> list[Path]:
                         page.set_default_timeout(120_000)
                         page.goto(url)
                         _ask_first_example(page)
+                        # The page does not scroll on load, but after clicking 提问 it was sometimes left
+                        # ~80 px down (a cut-off title in one shot of three): shoot from the top.
+                        page.evaluate("window.scrollTo(0, 0)")
+                        page.wait_for_function("window.scrollY === 0")
                         path = outdir / name
                         tmp_shot = outdir / f".{name}.tmp.png"
                         page.screenshot(path=str(tmp_shot), full_page=name.endswith("phone.png"))

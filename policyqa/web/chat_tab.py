@@ -225,7 +225,7 @@ def chat_tab(lib: Library, settings: Settings, side: "ConversationSidebar | None
                 )
                 with gr.Row(visible=False, elem_id="pq-feedback-row") as feedback_row:
                     remark = gr.Textbox(
-                        placeholder="对最近一条回答的意见（可选），点 👍/👎 评价回答",
+                        placeholder="对最近一条回答的意见（可选）；点回答下方的 赞/踩 图标评价回答",
                         show_label=False,
                         scale=8,
                         container=False,

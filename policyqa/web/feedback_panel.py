@@ -26,7 +26,7 @@ def feedback_panel(lib: Library, settings: Settings) -> gr.Column:
         up = sum(r.get("rating") == "up" for r in records)
         down = sum(r.get("rating") == "down" for r in records)
         summary = (
-            f"共 {len(records)} 条回答收到反馈：👍 {up} 条，👎 {down} 条（同一回答改过评价的只算最后一次）。"
+            f"共 {len(records)} 条回答收到反馈：赞 {up} 条，踩 {down} 条（同一回答改过评价的只算最后一次）。"
         )
         return feedback_rows(records), summary
 
@@ -43,7 +43,7 @@ def feedback_panel(lib: Library, settings: Settings) -> gr.Column:
 
     with (
         gr.Column(visible=False, elem_id="pq-feedback-admin") as box,
-        gr.Accordion("用户反馈（👍/👎 与意见）", open=False),
+        gr.Accordion("用户反馈（赞/踩 与意见）", open=False),
     ):
         summary = gr.Markdown("点“刷新”查看最新反馈。", elem_id="pq-feedback-summary")
         with gr.Row():

@@ -9,7 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
-RATING_LABELS = {"up": "👍 有帮助", "down": "👎 有问题", "none": "已撤回"}
+# In words: an emoji is an empty box on a machine without an emoji font.
+RATING_LABELS = {"up": "赞（有帮助）", "down": "踩（有问题）", "none": "已撤回"}
 COLUMNS = ["时间", "用户", "评价", "意见", "问题", "回答", "出处"]
 
 

@@ -128,10 +128,10 @@ def test_reload_refs_viewer_copy_and_feedback(chat_page, live_app):
 
     # 5. managers (everyone, without roles) read the feedback in the documents tab
     page.get_by_role("tab", name="文件管理").click()
-    page.get_by_text("用户反馈（👍/👎 与意见）").click()
+    page.get_by_text("用户反馈（赞/踩 与意见）").click()
     page.click("#pq-feedback-refresh")
     expect(page.locator("#pq-feedback-table")).to_contain_text("希望列出全部指标")
-    expect(page.locator("#pq-feedback-summary")).to_contain_text("👎 1 条")
+    expect(page.locator("#pq-feedback-summary")).to_contain_text("踩 1 条")
 
 
 def test_conversation_list_new_switch_rename_export_delete(chat_page, live_app):

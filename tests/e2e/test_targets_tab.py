@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.e2e.contrast import contrast
+
 pytestmark = pytest.mark.e2e
 
 
@@ -78,3 +80,70 @@ def test_search_open_compare_deadlines_and_export(page, live_app, tmp_path):
     page.click("#pq-targets-due")
     expect(page.locator("#pq-targets-due-count")).to_contain_text("到期：共")
     assert _table_column(page, "#pq-targets-due-table", 1)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"viewport": {"width": 1440, "height": 1000}, "color_scheme": "dark"},
+        {
+            "viewport": {"width": 390, "height": 844},
+            "is_mobile": True,
+            "has_touch": True,
+            "color_scheme": "dark",
+        },
+        {
+            "viewport": {"width": 390, "height": 844},
+            "is_mobile": True,
+            "has_touch": True,
+            "color_scheme": "light",
+        },
+    ],
+    ids=["dark", "phone-dark", "phone-light"],
+)
+def test_tables_and_matrix_readable_in_dark_and_on_a_phone(browser, live_app, options):
+    from playwright.sync_api import expect
+
+    url, _, _ = live_app
+    context = browser.new_context(locale="zh-CN", **options)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    width = options["viewport"]["width"]
+
+    def readable(*selectors):
+        for selector in selectors:
+            found = contrast(page, selector)
+            assert found["ratio"] >= 4.5, (selector, found)
+        # The page never scrolls sideways: wide tables scroll inside their own box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+
+    try:
+        page.goto(url)
+        page.get_by_role("tab", name="指标").click()
+        expect(page.locator("#pq-targets-table [data-testid='cell-0-1']")).to_be_visible()
+        readable(
+            "#pq-targets-count p",
+            "#pq-targets-table [data-testid='cell-0-1'] span",
+            "#pq-targets-table thead th span",
+        )
+        page.get_by_role("tab", name="对比").click()
+        page.locator("#pq-targets-subject input").fill("公厕")
+        page.keyboard.press("Escape")  # close the suggestions over the button
+        page.click("#pq-targets-compare")
+        matrix = page.locator("#pq-targets-matrix .pq-cmp")
+        expect(matrix).to_be_visible()
+        readable(
+            "#pq-targets-matrix thead th",
+            "#pq-targets-matrix tbody th",
+            "#pq-targets-matrix .pq-cmp-value",
+            "#pq-targets-matrix .pq-cmp-none",
+            "#pq-targets-compare-table [data-testid='cell-0-1'] span",
+        )
+        if width < 720:  # on a phone a matrix column keeps a readable width; the matrix scrolls instead
+            assert matrix.locator("tbody td").first.bounding_box()["width"] >= 100
+        page.get_by_role("tab", name="到期").click()
+        page.click("#pq-targets-due")
+        expect(page.locator("#pq-targets-due-table [data-testid='cell-0-1']")).to_be_visible()
+        readable("#pq-targets-due-count p", "#pq-targets-due-table [data-testid='cell-0-1'] span")
+    finally:
+        context.close()

@@ -3,27 +3,23 @@ live app. Screenshots go to the test's tmp dir."""
 
 import pytest
 
+from tests.e2e.contrast import contrast
+
 pytestmark = pytest.mark.e2e
 
-# WCAG contrast of an element's text against the first non-transparent background behind it.
-CONTRAST_JS = """
-(el) => {
-  const rgb = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return {c: m.slice(0, 3), a: m.length > 3 ? m[3] : 1}; };
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  let bg = null;
-  for (let n = el; n; n = n.parentElement) {
-    const b = rgb(getComputedStyle(n).backgroundColor);
-    if (b.a > 0.5) { bg = b.c; break; }
-  }
-  bg = bg || [255, 255, 255];
-  const fg = rgb(getComputedStyle(el).color).c;
-  const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
-  return {ratio: (hi + 0.05) / (lo + 0.05), fg: fg.join(','), bg: bg.join(',')};
-}
-"""
 
 READABLE = ["#pq-cards .pq-card .pq-quote", "#pq-cards .pq-card .pq-title", "#pq-cards .pq-cards-head"]
+# The side viewer's own text: title, place, outline, the cited sentence, the document, its close button.
+VIEWER_READABLE = [
+    "#pq-viewer-panel .pq-viewer-title",
+    "#pq-viewer-panel .pq-viewer-where",
+    "#pq-viewer-panel .pq-meta .pq-file",
+    "#pq-viewer-panel .pq-outline a",
+    "#pq-viewer-panel .pq-here-badge",
+    "#pq-viewer-panel mark#pq-cited",
+    "#pq-viewer-panel .pq-doc",
+    "#pq-viewer-close",
+]
 
 
 def _ask(page, question: str) -> None:
@@ -36,10 +32,6 @@ def _ask(page, question: str) -> None:
         " return rows.length > n && !rows[rows.length - 1].innerText.includes('正在检索'); }",
         arg=before,
     )
-
-
-def _contrast(page, selector):
-    return page.locator(selector).first.evaluate(CONTRAST_JS)
 
 
 def _new_page(browser, **options):
@@ -67,6 +59,8 @@ def test_cards_and_viewer_are_readable_in_both_schemes(browser, live_app, tmp_pa
         page.goto(url)
         # Gradio follows the system's scheme with body.dark; the app's colours follow both.
         page.wait_for_function("d => document.body.classList.contains('dark') === d", arg=scheme == "dark")
+        _first_example(page)
+        assert page.evaluate("window.scrollY") == 0  # nothing scrolls the page by itself on load
         # The status line in plain words; the embedding model only under 关于本系统.
         status = page.locator("#pq-status")
         expect(status).to_contain_text("已收录 5 份文件 · 更新于")
@@ -76,14 +70,17 @@ def test_cards_and_viewer_are_readable_in_both_schemes(browser, live_app, tmp_pa
         _ask(page, _first_example(page))
         expect(page.locator("#pq-cards .pq-card").first).to_be_visible()
         for selector in READABLE:
-            found = _contrast(page, selector)
+            found = contrast(page, selector)
             assert found["ratio"] >= 4.5, (scheme, selector, found)
         page.screenshot(path=str(tmp_path / f"screen-{scheme}.png"))
         page.locator("#pq-cards .pq-card").first.click()
-        expect(page.locator("#pq-viewer mark#pq-cited")).to_be_visible()
-        for selector in ("#pq-viewer .pq-doc", "#pq-viewer .pq-viewer-title", "#pq-viewer mark#pq-cited"):
-            found = _contrast(page, selector)
+        expect(page.locator("#pq-viewer-panel mark#pq-cited")).to_be_visible()
+        for selector in VIEWER_READABLE:
+            found = contrast(page, selector)
             assert found["ratio"] >= 4.5, (scheme, selector, found)
+        # The answer's source line under the cards head stays readable too.
+        found = contrast(page, "#pq-cards .pq-turn-q")
+        assert found["ratio"] >= 4.5, (scheme, "#pq-cards .pq-turn-q", found)
         assert (tmp_path / f"screen-{scheme}.png").stat().st_size > 10_000
     finally:
         context.close()
@@ -100,6 +97,13 @@ def test_phone_shows_sources_right_after_the_answer(browser, live_app, tmp_path)
         page.goto(url)
         _ask(page, _first_example(page))
         expect(page.locator("#pq-cards .pq-card").first).to_be_visible()
+        # Gradio floats the "对话" label over the chat: the scrolling messages start below it.
+        label = page.locator("#pq-chat [data-testid='block-label']").bounding_box()
+        messages = page.locator("#pq-chat .bubble-wrap").bounding_box()
+        assert messages["y"] >= label["y"] + label["height"], (label, messages)
+        # The comment hint names the rating icons in words: no emoji to render as empty boxes.
+        hint = page.locator("#pq-comment textarea").get_attribute("placeholder")
+        assert "赞/踩" in hint and all(ord(ch) <= 0xFFFF for ch in hint), hint  # emoji lie beyond U+FFFF
         top = {
             sel: page.locator(sel).first.bounding_box()["y"]
             for sel in (
@@ -120,7 +124,7 @@ def test_phone_shows_sources_right_after_the_answer(browser, live_app, tmp_path)
         assert send["width"] > 300 or abs(comment["y"] - send["y"]) < 12, (comment, send)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
         for selector in READABLE:
-            assert _contrast(page, selector)["ratio"] >= 4.5, selector
+            assert contrast(page, selector)["ratio"] >= 4.5, selector
         page.screenshot(path=str(tmp_path / "screen-phone.png"), full_page=True)
         assert (tmp_path / "screen-phone.png").stat().st_size > 10_000
         # The documents table scrolls inside its box; the page itself never scrolls sideways.

@@ -240,7 +240,7 @@ def test_admins_see_each_answers_latest_feedback_and_export_csv(tmp_path):
     latest = latest_per_answer(read_feedback(log))
     assert [(r["answer_id"], r["rating"]) for r in latest] == [("t2", "up"), ("t1", "down")]
     rows = feedback_rows(latest)
-    assert rows[1][:5] == ["2024-05-01 02:00:00", "alice", "👎 有问题", "数字不对", "甲？"]
+    assert rows[1][:5] == ["2024-05-01 02:00:00", "alice", "踩（有问题）", "数字不对", "甲？"]
     out = feedback_csv(latest, tmp_path / "fb.csv")
     with out.open(encoding="utf-8-sig", newline="") as f:
         table = list(csv.reader(f))
