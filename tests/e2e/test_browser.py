@@ -6,6 +6,7 @@ import time
 import pytest
 
 from policyqa.web.examples import clean_heading
+from tests.e2e.ui import ask
 
 pytestmark = pytest.mark.e2e
 
@@ -19,20 +20,6 @@ NEW_DOC = """青禾区2024年绿化工作要点
 
 （一）推进口袋公园建设。各街道要结合老旧小区改造，利用边角地建设口袋公园。
 """
-
-
-def _ask(page, question: str):
-    bots = page.locator("#pq-chat .message-row.bot-row")
-    before = bots.count()
-    page.fill("#pq-question textarea", question)
-    page.click("#pq-send")
-    # the placeholder message is replaced when the answer (and its cards) arrive
-    page.wait_for_function(
-        "n => { const rows = document.querySelectorAll('#pq-chat .message-row.bot-row');"
-        " return rows.length > n && !rows[rows.length - 1].innerText.includes('正在检索'); }",
-        arg=before,
-    )
-    return bots.last.inner_text()
 
 
 def _clear(page):
@@ -51,7 +38,7 @@ def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
     expect(page.locator("#pq-status")).to_contain_text("已收录 5 份文件")
 
     # 1. ask: the answer carries the figure; a source card names the document and the section
-    answer = _ask(page, "主干道机扫率要达到多少？")
+    answer = ask(page, "主干道机扫率要达到多少？")
     assert "100%" in answer
     card = page.locator("#pq-cards .pq-card", has_text="南京市2023年城市管理工作实施意见").filter(
         has_text="2．抓好精细化环卫保洁"
@@ -87,7 +74,7 @@ def test_staff_flow_ask_cite_view_upload(page, live_app, tmp_path):
     page.click("#pq-clear")
     expect(page.locator("#pq-chat .message-row")).to_have_count(0)
     expect(page.locator("#pq-cards .pq-card")).to_have_count(0)
-    answer = _ask(page, "青禾区2024年要新增多少公里绿道？")
+    answer = ask(page, "青禾区2024年要新增多少公里绿道？")
     assert "23.5公里" in answer
     expect(page.locator("#pq-cards .pq-card", has_text="青禾区2024年绿化工作要点").first).to_be_visible()
     print(f"\ne2e: index built in {built:.0f} s, browser flow {time.perf_counter() - started:.0f} s")
@@ -108,7 +95,7 @@ def test_examples_followups_filters_and_english(page, live_app):
     assert len(texts) >= 5, shown
     for text in texts:
         _clear(page)
-        answer = _ask(page, text)
+        answer = ask(page, text)
         assert "未找到" not in answer, (text, answer)
         # Content, not a bare heading: some card quotes more than the heading of its section.
         cards = page.locator("#pq-cards .pq-card").evaluate_all(
@@ -120,12 +107,12 @@ def test_examples_followups_filters_and_english(page, live_app):
         ), (text, cards)
 
     _clear(page)
-    _ask(page, "南京2023年主干道机扫率要达到多少？")
-    answer = _ask(page, "哪份文件提到潮汐公厕？")
+    ask(page, "南京2023年主干道机扫率要达到多少？")
+    answer = ask(page, "哪份文件提到潮汐公厕？")
     assert "无锡" in answer and "南京2023年哪份" not in answer
 
     _clear(page)
-    answer = _ask(page, "What is Wuxi's target for new public toilets in 2025?")
+    answer = ask(page, "What is Wuxi's target for new public toilets in 2025?")
     assert answer.lstrip().startswith("新改建公厕20座")
 
     _clear(page)
@@ -133,5 +120,5 @@ def test_examples_followups_filters_and_english(page, live_app):
     page.keyboard.type("2025年城市管理工作要点")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    answer = _ask(page, "南京2023年主干道机扫率要达到多少？")
+    answer = ask(page, "南京2023年主干道机扫率要达到多少？")
     assert "所选文件不包括" in answer and "100%" not in answer

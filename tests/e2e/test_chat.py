@@ -9,6 +9,7 @@ import time
 import pytest
 
 from policyqa.web.chat_tab import STORAGE_KEY
+from tests.e2e.ui import ask
 
 pytestmark = pytest.mark.e2e
 
@@ -30,18 +31,6 @@ def chat_page(browser):
         yield page
     finally:
         context.close()
-
-
-def _ask(page, question: str) -> None:
-    bots = page.locator("#pq-chat .message-row.bot-row")
-    before = bots.count()
-    page.fill("#pq-question textarea", question)
-    page.click("#pq-send")
-    page.wait_for_function(
-        "n => { const rows = document.querySelectorAll('#pq-chat .message-row.bot-row');"
-        " return rows.length > n && !rows[rows.length - 1].innerText.includes('正在检索'); }",
-        arg=before,
-    )
 
 
 def _logged(settings, done, seconds: float = 15) -> list[dict]:
@@ -69,7 +58,7 @@ def test_reload_refs_viewer_copy_and_feedback(chat_page, live_app):
         4
     )  # 问答, 全文检索, 指标, 文件管理: the sidebar and browser state add no tab
     expect(page.locator("#pq-feedback-row")).to_be_hidden()  # nothing to rate yet
-    _ask(page, QUESTION)
+    ask(page, QUESTION)
     expect(page.locator("#pq-feedback-row")).to_be_visible()
 
     # 1. a reload keeps the conversation, its cards and its place in the list
@@ -141,12 +130,12 @@ def test_conversation_list_new_switch_rename_export_delete(chat_page, live_app):
     url, _, _ = live_app
     page.goto(url)
     expect(page.locator("#pq-status")).to_contain_text("已收录")
-    _ask(page, "主干道机扫率要达到多少？")
-    _ask(page, "那公厕呢？")  # a follow-up in the same conversation
+    ask(page, "主干道机扫率要达到多少？")
+    ask(page, "那公厕呢？")  # a follow-up in the same conversation
     expect(page.locator("#pq-chat .message-row.bot-row")).to_have_count(2)
     page.click("#pq-new")
     expect(page.locator("#pq-chat .message-row")).to_have_count(0)
-    _ask(page, QUESTION)
+    ask(page, QUESTION)
     convs = page.locator("#pq-convs label")
     expect(convs).to_have_count(2)
     expect(convs.first).to_contain_text(QUESTION)  # the newest first

@@ -4,6 +4,7 @@ live app. Screenshots go to the test's tmp dir."""
 import pytest
 
 from tests.e2e.contrast import contrast
+from tests.e2e.ui import ask
 
 pytestmark = pytest.mark.e2e
 
@@ -20,18 +21,6 @@ VIEWER_READABLE = [
     "#pq-viewer-panel .pq-doc",
     "#pq-viewer-close",
 ]
-
-
-def _ask(page, question: str) -> None:
-    bots = page.locator("#pq-chat .message-row.bot-row")
-    before = bots.count()
-    page.fill("#pq-question textarea", question)
-    page.click("#pq-send")
-    page.wait_for_function(
-        "n => { const rows = document.querySelectorAll('#pq-chat .message-row.bot-row');"
-        " return rows.length > n && !rows[rows.length - 1].innerText.includes('正在检索'); }",
-        arg=before,
-    )
 
 
 def _new_page(browser, **options):
@@ -67,7 +56,7 @@ def test_cards_and_viewer_are_readable_in_both_schemes(browser, live_app, tmp_pa
         expect(status.get_by_text("向量模型")).to_be_hidden()
         status.get_by_text("关于本系统").click()
         expect(status.get_by_text("向量模型")).to_be_visible()
-        _ask(page, _first_example(page))
+        ask(page, _first_example(page))
         expect(page.locator("#pq-cards .pq-card").first).to_be_visible()
         for selector in READABLE:
             found = contrast(page, selector)
@@ -95,7 +84,7 @@ def test_phone_shows_sources_right_after_the_answer(browser, live_app, tmp_path)
     )
     try:
         page.goto(url)
-        _ask(page, _first_example(page))
+        ask(page, _first_example(page))
         expect(page.locator("#pq-cards .pq-card").first).to_be_visible()
         # Gradio floats the "对话" label over the chat: the scrolling messages start below it.
         label = page.locator("#pq-chat [data-testid='block-label']").bounding_box()
