@@ -74,8 +74,19 @@ def theme():
 
     # Local fonts only: the app must not fetch web fonts on an offline network.
     sans = ["Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", "sans-serif"]
-    return gr.themes.Soft(
+    soft = gr.themes.Soft(
         primary_hue="blue", neutral_hue="slate", font=sans, font_mono=["ui-monospace", "monospace"]
+    )
+    # Soft puts white on blue-500 (3.7:1) and blue-500 labels on blue-100 (3.0:1); one shade or two
+    # darker reaches the 4.5:1 that small text needs (white on blue-700 6.7, blue-700 on blue-100 5.5).
+    return soft.set(
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_600",
+        button_primary_background_fill_dark="*primary_600",
+        button_primary_background_fill_hover_dark="*primary_700",
+        block_label_text_color="*primary_700",
+        block_title_text_color="*primary_700",
+        checkbox_label_background_fill_selected="*primary_700",
     )
 
 

@@ -9,7 +9,12 @@ from tests.e2e.ui import ask
 pytestmark = pytest.mark.e2e
 
 
-READABLE = ["#pq-cards .pq-card .pq-quote", "#pq-cards .pq-card .pq-title", "#pq-cards .pq-cards-head"]
+READABLE = [
+    "#pq-cards .pq-card .pq-quote",
+    "#pq-cards .pq-card .pq-title",
+    "#pq-cards .pq-cards-head",
+    "#pq-send",  # a primary button: the theme's white on blue
+]
 # The side viewer's own text: title, place, outline, the cited sentence, the document, its close button.
 VIEWER_READABLE = [
     "#pq-viewer-panel .pq-viewer-title",
