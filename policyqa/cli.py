@@ -119,12 +119,8 @@ def cmd_batch(args) -> int:
 def cmd_eval(args) -> int:
     from policyqa import evaluate
 
-    settings = _settings(args)
+    settings = evaluate.with_added_corpus(_settings(args), args.add_corpus)
     if args.add_corpus:
-        corpus, index = evaluate.combined_corpus(
-            Path(settings.corpus), [Path(p) for p in args.add_corpus], Path(".policyqa/eval")
-        )
-        settings = settings.with_changes(corpus=corpus, index=index)
         print(f"corpus: {settings.corpus} (index {settings.index})", file=sys.stderr)
     engine = _open_engine(settings, args)
     print(evaluate.run(engine, Path(args.gold), scorer=args.scorer, baseline=args.baseline, keep=args.keep))

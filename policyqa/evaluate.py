@@ -17,6 +17,7 @@ from pathlib import Path
 
 from policyqa.batch import read_questions, run_batch
 from policyqa.errors import PolicyQAError
+from policyqa.settings import Settings
 
 METRICS = (
     "hit@1",
@@ -163,6 +164,14 @@ def split_halves(questions: list[dict]) -> dict[str, list[dict]]:
         if digits:
             halves["tune" if int(digits) % 2 == 0 else "check"].append(row)
     return halves
+
+
+def with_added_corpus(settings: Settings, extra: list[str | Path]) -> Settings:
+    """`settings` over its corpus plus the `extra` folders (see `combined_corpus`); unchanged if none."""
+    if not extra:
+        return settings
+    corpus, index = combined_corpus(Path(settings.corpus), [Path(p) for p in extra], Path(".policyqa/eval"))
+    return settings.with_changes(corpus=corpus, index=index)
 
 
 def combined_corpus(base: Path, extra: list[Path], workdir: Path) -> tuple[Path, Path]:

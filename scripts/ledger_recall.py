@@ -62,11 +62,7 @@ def main() -> int:
     parser.add_argument("--add-corpus", action="append", default=[], metavar="DIR")
     args = parser.parse_args()
     settings = load_settings(None)
-    if args.add_corpus:
-        corpus, index = evaluate.combined_corpus(
-            Path(settings.corpus), [Path(p) for p in args.add_corpus], Path(".policyqa/eval")
-        )
-        settings = settings.with_changes(corpus=corpus, index=index)
+    settings = evaluate.with_added_corpus(settings, args.add_corpus)
     loaded, _ = build.ensure_fresh(settings)
     by_file: dict[str, list] = {}
     for row in loaded.targets:
