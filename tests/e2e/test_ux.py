@@ -43,6 +43,20 @@ def _first_example(page) -> str:
     return next(line.strip() for line in lines if line.strip().endswith("？"))
 
 
+def test_a_forced_light_theme_keeps_the_apps_own_colours_light(browser, live_app):
+    """A dark system with ?__theme=light: Gradio draws light, and so must the app's own parts."""
+    url, _, _ = live_app
+    context, page = _new_page(browser, viewport={"width": 1440, "height": 1000}, color_scheme="dark")
+    try:
+        page.goto(url.rstrip("/") + "/?__theme=light")
+        page.wait_for_function("() => !document.body.classList.contains('dark')")
+        ask(page, _first_example(page))
+        found = contrast(page, "#pq-cards .pq-card .pq-quote")
+        assert found["bg"] == "255,255,255" and found["ratio"] >= 4.5, found
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_cards_and_viewer_are_readable_in_both_schemes(browser, live_app, tmp_path, scheme):
     from playwright.sync_api import expect
